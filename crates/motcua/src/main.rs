@@ -1,0 +1,25 @@
+//! `motcua`: the operator and test CLI. Each area lives in its own module; this file only
+//! dispatches. Exit codes: 0 success, 1 error, 2 "done but not verified" where an area defines it.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "motcua", version, about = "Một Cửa Desk — công cụ dòng lệnh cho bộ phận một cửa")]
+struct Cli {
+    /// Data directory (the store); overrides the platform default, as in the app.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _ = &cli.data_dir;
+    match cli.command {}
+}
