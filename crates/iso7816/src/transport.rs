@@ -12,7 +12,11 @@ pub struct Capabilities {
 impl Default for Capabilities {
     /// Short APDUs only: 5 + 255 byte commands and 256 + 2 byte responses.
     fn default() -> Self {
-        Self { extended_length: false, max_command_len: 261, max_response_len: 258 }
+        Self {
+            extended_length: false,
+            max_command_len: 261,
+            max_response_len: 258,
+        }
     }
 }
 
@@ -31,6 +35,27 @@ pub enum TransportError {
     /// Any other failure of the transport, with its description.
     #[error("transport failure: {0}")]
     Other(String),
+}
+
+impl TransportError {
+    /// Stable identifier for the UI and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::CardRemoved => "card_removed",
+            Self::ReaderUnavailable => "reader_unavailable",
+            Self::Timeout => "card_timeout",
+            Self::Other(_) => "transport_failure",
+        }
+    }
+    /// Vietnamese message for the clerk, saying what to do next.
+    pub fn message_vi(&self) -> &'static str {
+        match self {
+            Self::CardRemoved => "Thẻ đã bị nhấc khỏi đầu đọc. Hãy đặt lại thẻ và giữ yên cho đến khi đọc xong.",
+            Self::ReaderUnavailable => "Không tìm thấy đầu đọc thẻ. Hãy kiểm tra dây cắm đầu đọc rồi thử lại.",
+            Self::Timeout => "Thẻ không trả lời kịp. Hãy đặt lại thẻ ngay giữa đầu đọc và thử lại.",
+            Self::Other(_) => "Lỗi khi trao đổi với đầu đọc thẻ. Hãy thử lại; nếu vẫn lỗi, rút và cắm lại đầu đọc.",
+        }
+    }
 }
 
 /// A channel that carries one command APDU to a card and returns its whole response APDU
@@ -79,7 +104,7 @@ mod tests {
     #[test]
     fn boxed_and_borrowed_transports_forward() {
         let mut echo = Echo;
-        let mut by_ref: &mut dyn Transport = &mut echo;
+        let by_ref: &mut dyn Transport = &mut echo;
         assert_eq!(by_ref.transmit(&[1, 2]).unwrap(), vec![1, 2, 0x90, 0x00]);
         let mut boxed: Box<dyn Transport> = Box::new(Echo);
         assert_eq!(boxed.transmit(&[3]).unwrap(), vec![3, 0x90, 0x00]);

@@ -1,10 +1,15 @@
 //! Composition of the pure protocol crates into one card read, driven over an
 //! [`iso7816::Transport`]. The outcome types here are the contract of `motcua card read --json`
-//! and of the app's identity screen.
+//! and of the app's identity screen. No I/O of its own: the transport does it.
 
+mod error;
 mod outcome;
+mod read;
 
+pub use error::ReadError;
+pub use icao9303::AccessKey;
 pub use outcome::{
     AccessMethod, ActiveAuthStatus, ChipAuthStatus, PassiveStatus, Photo, ReadOutcome, ReadPhase,
-    Verification,
+    ReadStats, Verification,
 };
+pub use read::{read_card, ReadOptions};

@@ -69,8 +69,20 @@ pub struct Photo {
     pub data: Vec<u8>,
 }
 
+/// Counters and timings of one read (for benchmarks and logs; not in the JSON contract).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadStats {
+    pub apdus: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    /// The largest READ BINARY chunk the session used.
+    pub max_read_len: usize,
+    /// Wall time per phase, in milliseconds, in order.
+    pub phase_ms: Vec<(ReadPhase, f64)>,
+}
+
 /// Everything one card read produced.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReadOutcome {
     pub access: AccessMethod,
     pub citizen: Citizen,
@@ -81,6 +93,12 @@ pub struct ReadOutcome {
     pub apdus: u32,
     /// Wall time of the whole read in milliseconds.
     pub ms: u64,
+    /// Counters and per-phase timings.
+    #[serde(skip)]
+    pub stats: ReadStats,
+    /// The full passive-authentication report (certificates, per-DG hashes).
+    #[serde(skip)]
+    pub passive_report: Option<lds::PassiveAuthReport>,
 }
 
 /// Phases of a read, reported as progress to the UI.
