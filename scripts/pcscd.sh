@@ -4,7 +4,8 @@
 set -euo pipefail
 cmd="${1:-start}"
 sock=/run/pcscd/pcscd.comm
-running() { pgrep -x pcscd >/dev/null 2>&1; }
+# -r R,S,D: a zombie "[pcscd] <defunct>" is not a running daemon.
+running() { pgrep -x -r R,S,D pcscd >/dev/null 2>&1; }
 case "$cmd" in
   start)
     if running && [ -S "$sock" ]; then exit 0; fi

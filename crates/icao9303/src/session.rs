@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::pace::{self, Password, PasswordKind};
 use crate::security_infos::SecurityInfos;
 use crate::sm::{max_plain_le, SecureChannel};
-use iso7816::{tlv, Command, Response, StatusWord, Transport};
+use iso7816::{tlv, Command, Response, StatusWord, Transport, TransportError};
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -212,12 +212,16 @@ fn read_card_access<T: Transport>(link: &mut Link<T>) -> Result<CardAccessRead, 
     let mut extended_ok = false;
     let mut first = None;
     if link.transport.capabilities().extended_length {
-        let r = link.send(&Command::new(0x00, 0xB0, 0x9C, 0x00).with_le(65_536))?;
-        if r.sw == StatusWord::OK || r.sw == StatusWord::END_OF_FILE {
-            extended_ok = true;
-            first = Some(r);
-        } else if r.sw == StatusWord::FILE_NOT_FOUND {
-            return none(false);
+        match link.send(&Command::new(0x00, 0xB0, 0x9C, 0x00).with_le(65_536)) {
+            Ok(r) if r.sw == StatusWord::OK || r.sw == StatusWord::END_OF_FILE => {
+                extended_ok = true;
+                first = Some(r);
+            }
+            Ok(r) if r.sw == StatusWord::FILE_NOT_FOUND => return none(false),
+            Ok(_) => {}
+            // A reader that cannot carry the extended APDU fails the exchange itself.
+            Err(Error::Transport(TransportError::Other(_) | TransportError::Timeout)) => {}
+            Err(e) => return Err(e),
         }
     }
     let first = match first {

@@ -5,6 +5,10 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod card;
+mod procedures;
+mod qr;
+
 #[derive(Parser)]
 #[command(name = "motcua", version, about = "Một Cửa Desk — công cụ dòng lệnh cho bộ phận một cửa")]
 struct Cli {
@@ -16,10 +20,21 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Chip ID card: read and verify through PC/SC.
+    Card(card::Args),
+    /// Procedure catalog, return dates, legacy-address conversion.
+    Procedures(procedures::Args),
+    /// ID-card QR: decode from images, parse a payload.
+    Qr(qr::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _ = &cli.data_dir;
-    match cli.command {}
+    match cli.command {
+        Command::Card(args) => card::run(args),
+        Command::Procedures(args) => procedures::run(args),
+        Command::Qr(args) => qr::run(args),
+    }
 }

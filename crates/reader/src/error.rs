@@ -22,6 +22,9 @@ pub enum ReadError {
     /// Any other protocol failure.
     #[error(transparent)]
     Protocol(icao9303::Error),
+    /// The operating system gave no random numbers.
+    #[error("no system randomness: {0}")]
+    NoEntropy(String),
 }
 
 impl ReadError {
@@ -50,6 +53,7 @@ impl ReadError {
             ReadError::NotVietnameseCard => "not_an_id_card",
             ReadError::CitizenData(_) => "citizen_data_malformed",
             ReadError::Protocol(e) => e.code(),
+            ReadError::NoEntropy(_) => "no_entropy",
         }
     }
 
@@ -66,6 +70,9 @@ impl ReadError {
                 "Dữ liệu công dân trong chip không đọc được. Hãy đọc lại; nếu vẫn lỗi, dùng mã QR trên thẻ hoặc nhập tay và đối chiếu thẻ."
             }
             ReadError::Protocol(e) => e.message_vi(),
+            ReadError::NoEntropy(_) => {
+                "Hệ điều hành không cấp được số ngẫu nhiên để mở kênh bảo mật. Hãy khởi động lại máy; nếu vẫn lỗi, báo bộ phận kỹ thuật."
+            }
         }
     }
 

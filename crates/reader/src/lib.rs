@@ -13,3 +13,11 @@ pub use outcome::{
     ReadStats, Verification,
 };
 pub use read::{read_card, ReadOptions};
+
+/// A cryptographic random generator for one read, seeded from the operating system.
+pub fn system_rng() -> Result<rand_chacha::ChaCha20Rng, ReadError> {
+    use rand_chacha::rand_core::SeedableRng;
+    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+    getrandom::fill(seed.as_mut()).map_err(|e| ReadError::NoEntropy(e.to_string()))?;
+    Ok(rand_chacha::ChaCha20Rng::from_seed(*seed))
+}
