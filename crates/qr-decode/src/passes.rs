@@ -382,11 +382,7 @@ pub fn run(opts: &Options, g: &Gray<'_>) -> Option<Decoded> {
         return None;
     }
     if opts.rxing {
-        // Cheapest first: about half the codes are big enough for the halved frame (2×2 average,
-        // which also averages out blur, JPEG and noise), most for the frame at 2/3 size.
-        if let Some(d) = rxing(&half(g).view(), Pass::Half, 2.0, origin) {
-            return Some(d);
-        }
+        // Cheapest first: most codes are big enough for the frame at 2/3 size.
         let t = two_thirds(g);
         let (tw, th) = (t.w, t.h);
         if tw >= 21 && th >= 21 {
@@ -399,6 +395,10 @@ pub fn run(opts: &Options, g: &Gray<'_>) -> Option<Decoded> {
             }
         }
         if let Some(d) = rxing(g, Pass::Full, 1.0, origin) {
+            return Some(d);
+        }
+        // Blur, noise, JPEG: averaging 2×2 helps big codes.
+        if let Some(d) = rxing(&half(g).view(), Pass::Half, 2.0, origin) {
             return Some(d);
         }
         // Small codes: upscaled crops around code-like regions.
