@@ -3,7 +3,10 @@
 //! keys at hand in order (a wrong key resets the card before the next), and returns the verified
 //! read. The CLI (`motcua card`) and the app use it; the I/O itself is in `transport-pcsc`.
 
+mod app_service;
 mod keys;
+
+pub use app_service::{card_error, DemoCard, PcscCardService, Simulator, VIRTUAL_READER_PREFIX};
 
 pub use keys::{access_keys, KeyError, KeyInput};
 
@@ -101,6 +104,17 @@ pub fn read_in_reader(
         }
     }
     Err(last.unwrap_or(ReadError::WrongAccessKey).into())
+}
+
+/// Names of the attached hardware readers (pcscd's virtual readers excluded); empty when the
+/// PC/SC service is not running.
+pub fn hardware_readers() -> Vec<String> {
+    PcscContext::establish()
+        .and_then(|mut c| c.readers())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| !n.starts_with(VIRTUAL_READER_PREFIX))
+        .collect()
 }
 
 /// Today's date on this machine (for certificate validity).

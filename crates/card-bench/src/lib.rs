@@ -1,0 +1,1 @@
+//! Benchmark helpers (see `src/main.rs`, built with `--features dmrtd`).
