@@ -159,9 +159,10 @@ pub async fn demo_insert_card(s: State<'_, Shell>, args: DemoCardArgs) -> Result
             let card = cards.get(i).ok_or_else(no_such_card)?.clone();
             // Building the card signs its SOD: off the UI thread.
             tauri::async_runtime::spawn_blocking(move || {
-                let can = sim.insert(&card).map_err(AppError::Card)?;
-                // The CAN printed on the demo card, as a QR scan would supply it.
-                service.set_key_hint(Simulator::READER, vec![reader::AccessKey::Can(can)]);
+                // The CAN printed on the demo card, as a QR scan would supply it: set before the
+                // card is placed, so the automatic read on insertion finds it.
+                service.set_key_hint(Simulator::READER, vec![reader::AccessKey::Can(card.profile.can.clone())]);
+                sim.insert(&card).map_err(AppError::Card)?;
                 Ok(())
             })
             .await
@@ -175,7 +176,9 @@ pub async fn demo_remove_card(s: State<'_, Shell>, args: NoArgs) -> Result<(), A
     let _ = args;
     match s.inner().demo.as_ref().ok_or(AppError::NotDemo)? {
         Demo::Fake { service, .. } => service.remove(),
-        Demo::Sim { sim, .. } => sim.remove(),
+        Demo::Sim { sim, .. } => {
+            let _ = sim.remove();
+        }
     }
     Ok(())
 }

@@ -133,14 +133,12 @@ async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.unwrap_or(Value::Null)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn counter_flow_in_the_real_window() {
-    if std::env::var("MOTCUA_E2E").ok().as_deref() != Some("1") {
-        eprintln!("e2e skipped: set MOTCUA_E2E=1 and run under xvfb-run (see tests/e2e/README.md)");
-        return;
-    }
+/// One app window at a time: the tests share the X display and the machine's 2 cores.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Starts WebKitWebDriver and, through it, the app with `--data-dir DATA MODE`.
+async fn launch(data: &Path, mode: &str) -> (Driver, Client) {
     let driver_bin = std::env::var("WEBKIT_WEBDRIVER").unwrap_or_else(|_| "/usr/bin/WebKitWebDriver".into());
-    let data = tempfile::tempdir().expect("temp dir");
     let port = free_port();
     let driver = Command::new(&driver_bin)
         .arg(format!("--port={port}"))
@@ -157,12 +155,9 @@ async fn counter_flow_in_the_real_window() {
         "webkitgtk:browserOptions".into(),
         json!({
             "binary": BIN,
-            "args": ["--data-dir", data.path().to_str().expect("utf-8 temp path"), "--demo-fake"],
+            "args": ["--data-dir", data.to_str().expect("utf-8 temp path"), mode],
         }),
     );
-
-    // Cold start: from asking for the app to the first screen accepting input.
-    let t0 = Instant::now();
     let mut client = None;
     for _ in 0..100 {
         match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&url).await {
@@ -173,19 +168,36 @@ async fn counter_flow_in_the_real_window() {
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
-    let c = client.expect("WebKitWebDriver did not start a session");
+    (driver, client.expect("WebKitWebDriver did not start a session"))
+}
+
+/// First run: create the administrator and wait for the counter screen.
+async fn first_run(c: &Client) {
+    type_into(c, "#setup-username", "quantri").await;
+    type_into(c, "#setup-display", "Lê Quản Trị").await;
+    type_into(c, "#setup-password", "mat-khau-e2e-1").await;
+    type_into(c, "#setup-confirm", "mat-khau-e2e-1").await;
+    find(c, "[data-testid=setup-form] button[type=submit]").await.click().await.expect("submit");
+    wait_text(c, "[data-testid=clerk-name]", "Lê Quản Trị").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counter_flow_in_the_real_window() {
+    if std::env::var("MOTCUA_E2E").ok().as_deref() != Some("1") {
+        eprintln!("e2e skipped: set MOTCUA_E2E=1 and run under xvfb-run (see tests/e2e/README.md)");
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    let data = tempfile::tempdir().expect("temp dir");
+    let t0 = Instant::now();
+    let (driver, c) = launch(data.path(), "--demo-fake").await;
     find(&c, "[data-testid=setup-form]").await;
     let cold_start = t0.elapsed();
     shot(&c, "01-first-run-setup").await;
     let page_interactive = js(&c, "return window.__motcua && window.__motcua.interactiveAt").await;
 
     // First run: create the administrator.
-    type_into(&c, "#setup-username", "quantri").await;
-    type_into(&c, "#setup-display", "Lê Quản Trị").await;
-    type_into(&c, "#setup-password", "mat-khau-e2e-1").await;
-    type_into(&c, "#setup-confirm", "mat-khau-e2e-1").await;
-    find(&c, "[data-testid=setup-form] button[type=submit]").await.click().await.expect("submit");
-    wait_text(&c, "[data-testid=clerk-name]", "Lê Quản Trị").await;
+    first_run(&c).await;
     wait_text(&c, "[data-testid=prompt]", "Đặt thẻ CCCD lên đầu đọc").await;
     wait_text(&c, "[data-testid=reader-status]", "Đầu đọc mô phỏng").await;
     shot(&c, "02-counter-waiting-for-card").await;
@@ -268,6 +280,45 @@ async fn counter_flow_in_the_real_window() {
         artifacts().join("e2e-metrics.json"),
         serde_json::to_string_pretty(&metrics).unwrap_or_default(),
     );
+    let _ = c.close().await;
+    drop(driver);
+}
+
+/// The app in demo mode on the real PC/SC stack: generated cards placed on pcscd's virtual
+/// reader by the simulator, read by the app through `pcsc`, verified against the demo CSCA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulated_reader_through_pcscd() {
+    if std::env::var("MOTCUA_E2E").ok().as_deref() != Some("1") {
+        eprintln!("e2e skipped: set MOTCUA_E2E=1 and run under xvfb-run (see tests/e2e/README.md)");
+        return;
+    }
+    let _serial = SERIAL.lock().await;
+    let _pcscd = card_sim::testing::lock_pcscd(Duration::from_secs(600)).expect("pcscd lock");
+    card_sim::testing::ensure_pcscd().expect("pcscd runs");
+    let data = tempfile::tempdir().expect("temp dir");
+    let (driver, c) = launch(data.path(), "--demo").await;
+    find(&c, "[data-testid=setup-form]").await;
+    first_run(&c).await;
+    wait_text(&c, "[data-testid=reader-status]", "Virtual PCD").await;
+
+    // A good card: read through pcscd, verified, every field from the chip.
+    let cards = card_service::Simulator::demo_cards();
+    let good = &cards[0].profile.citizen;
+    find(&c, "[data-testid=demo-card-0]").await.click().await.expect("place card");
+    wait_text(&c, "[data-testid=id-number]", &good.id_number).await;
+    wait_text(&c, "[data-testid=full-name]", &good.full_name).await;
+    let verdict = find(&c, "[data-testid=verdict]").await;
+    assert_eq!(verdict.attr("data-verified").await.expect("attr").as_deref(), Some("true"));
+    shot(&c, "09-simulated-reader-verified").await;
+
+    // A cloned chip: shown, but not verified, with the reason.
+    let clone = &cards[4].profile.citizen;
+    find(&c, "[data-testid=demo-card-4]").await.click().await.expect("place clone");
+    wait_text(&c, "[data-testid=id-number]", &clone.id_number).await;
+    let verdict = find(&c, "[data-testid=verdict]").await;
+    assert_eq!(verdict.attr("data-verified").await.expect("attr").as_deref(), Some("false"));
+    shot(&c, "10-simulated-reader-clone").await;
+
     let _ = c.close().await;
     drop(driver);
 }

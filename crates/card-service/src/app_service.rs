@@ -265,7 +265,11 @@ impl Simulator {
     /// Places `card` on the virtual reader (removing any card there); returns the CAN printed
     /// on it, which the service uses as the key hint.
     pub fn insert(&self, card: &DemoCard) -> Result<String, CardError> {
-        self.remove();
+        if self.remove() {
+            // Let pcscd see the reader empty before the next card, or it may never report the
+            // swap (and nothing reads the new card).
+            let _ = Monitor::new().wait_for_removal(Some(Self::READER), Some(std::time::Duration::from_secs(3)));
+        }
         let built = card
             .profile
             .build_with(&self.pki, card.faults)
@@ -275,16 +279,20 @@ impl Simulator {
         Ok(card.profile.can.clone())
     }
 
-    /// Takes the card off the virtual reader.
-    pub fn remove(&self) {
-        if let Some(h) = self.current.lock().unwrap_or_else(PoisonError::into_inner).take() {
-            h.stop();
+    /// Takes the card off the virtual reader; false when there was none.
+    pub fn remove(&self) -> bool {
+        match self.current.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            Some(h) => {
+                h.stop();
+                true
+            }
+            None => false,
         }
     }
 }
 
 impl Drop for Simulator {
     fn drop(&mut self) {
-        self.remove();
+        let _ = self.remove();
     }
 }
