@@ -102,13 +102,10 @@ type Hook = Box<dyn FnMut(Progress) + Send>;
 
 /// A secure-messaging session with an eMRTD chip.
 pub struct Session<T: Transport> {
-    transport: T,
+    link: Link<T>,
     channel: SecureChannel,
     protocol: AccessProtocol,
     card_access: Option<Vec<u8>>,
-    apdus: u64,
-    bytes_sent: u64,
-    bytes_received: u64,
     progress: Option<Hook>,
     chip_authenticated: bool,
     read_limit: Option<usize>,
@@ -118,7 +115,7 @@ impl<T: Transport> core::fmt::Debug for Session<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Session")
             .field("protocol", &self.protocol)
-            .field("apdus", &self.apdus)
+            .field("apdus", &self.link.apdus)
             .field("chip_authenticated", &self.chip_authenticated)
             .finish_non_exhaustive()
     }
@@ -374,13 +371,10 @@ impl<T: Transport> Session<T> {
             }
         };
         let mut session = Session {
-            transport: link.transport,
+            link,
             channel,
             protocol,
             card_access,
-            apdus: link.apdus,
-            bytes_sent: link.bytes_sent,
-            bytes_received: link.bytes_received,
             progress: None,
             chip_authenticated: false,
             read_limit: None,
@@ -407,15 +401,15 @@ impl<T: Transport> Session<T> {
     }
     /// Command APDUs sent so far (GET RESPONSE included).
     pub fn apdu_count(&self) -> u64 {
-        self.apdus
+        self.link.apdus
     }
     /// Bytes sent to the card so far.
     pub fn bytes_sent(&self) -> u64 {
-        self.bytes_sent
+        self.link.bytes_sent
     }
     /// Bytes received from the card so far.
     pub fn bytes_received(&self) -> u64 {
-        self.bytes_received
+        self.link.bytes_received
     }
     /// Whether Chip Authentication succeeded in this session.
     pub fn is_chip_authenticated(&self) -> bool {
@@ -427,39 +421,20 @@ impl<T: Transport> Session<T> {
     }
     /// Gives the transport back.
     pub fn into_transport(self) -> T {
-        self.transport
+        self.link.transport
     }
 
     /// Sends one plain command under secure messaging and returns the plain response.
     pub fn transmit_secure(&mut self, cmd: &Command) -> Result<Response, Error> {
         let wrapped = self.channel.wrap_command(cmd)?;
-        let bytes = wrapped.to_bytes()?;
-        self.apdus += 1;
-        self.bytes_sent += bytes.len() as u64;
-        let raw = self.transport.transmit(&bytes)?;
-        self.bytes_received += raw.len() as u64;
-        let mut resp = Response::parse(&raw)?;
-        let mut rounds = 0;
-        while let Some(n) = resp.sw.bytes_available() {
-            rounds += 1;
-            if rounds > iso7816::exchange::MAX_GET_RESPONSE {
-                return Err(Error::GetResponseLoop);
-            }
-            let get = Command::new(0x00, 0xC0, 0, 0).with_le(n).to_bytes()?;
-            self.apdus += 1;
-            self.bytes_sent += get.len() as u64;
-            let raw = self.transport.transmit(&get)?;
-            self.bytes_received += raw.len() as u64;
-            let next = Response::parse(&raw)?;
-            resp.data.extend_from_slice(&next.data);
-            resp.sw = next.sw;
-        }
+        // The wrapped command has CLA 0C, so Link's GET RESPONSE goes out with CLA 00.
+        let resp = self.link.send(&wrapped)?;
         self.channel.unwrap_response(&resp)
     }
 
     /// The largest plain Le per READ BINARY for this transport and cipher.
     pub fn max_read_len(&self) -> usize {
-        let caps = self.transport.capabilities();
+        let caps = self.link.transport.capabilities();
         let cipher = self.channel.cipher();
         let computed = if caps.extended_length {
             let room = caps.max_response_len.saturating_sub(2).clamp(256, 65_536);
