@@ -205,7 +205,12 @@ struct CardAccessRead {
 /// When the transport carries extended APDUs, the first read asks with an extended Le, which
 /// doubles as the probe of the card's extended-length support (no extra APDU when it works).
 fn read_card_access<T: Transport>(link: &mut Link<T>) -> Result<CardAccessRead, Error> {
-    let none = |extended_ok| Ok(CardAccessRead { data: None, extended_ok });
+    let none = |extended_ok| {
+        Ok(CardAccessRead {
+            data: None,
+            extended_ok,
+        })
+    };
     let mut extended_ok = false;
     let mut first = None;
     if link.transport.capabilities().extended_length {
@@ -255,7 +260,10 @@ fn read_card_access<T: Transport>(link: &mut Link<T>) -> Result<CardAccessRead, 
         data.extend_from_slice(&r.data);
     }
     data.truncate(total);
-    Ok(CardAccessRead { data: Some(data), extended_ok })
+    Ok(CardAccessRead {
+        data: Some(data),
+        extended_ok,
+    })
 }
 
 fn run_pace<T: Transport, R: CryptoRng + ?Sized>(
@@ -321,7 +329,10 @@ impl<T: Transport> Session<T> {
             bytes_sent: 0,
             bytes_received: 0,
         };
-        let CardAccessRead { data: card_access, extended_ok } = read_card_access(&mut link)?;
+        let CardAccessRead {
+            data: card_access,
+            extended_ok,
+        } = read_card_access(&mut link)?;
         let pace_params = card_access
             .as_deref()
             .and_then(|b| SecurityInfos::parse(b).ok())

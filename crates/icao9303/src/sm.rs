@@ -65,6 +65,40 @@ impl SmState {
         n.extend_from_slice(m);
         sm_mac(self.keys.cipher(), self.keys.k_mac(), &pad(&n, self.bs()))
     }
+    /// A state from session keys and the initial SSC bytes.
+    fn start(keys: SessionKeys, ssc: &[u8]) -> Self {
+        let ssc = ssc.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+        Self { keys, ssc }
+    }
+    /// Appends the cryptogram DO for `plain` (nothing when empty): DO'85 after an odd INS,
+    /// else DO'87 with the padding-content indicator `01`. Both directions use this.
+    fn push_cryptogram(&self, plain: &[u8], odd_ins: bool, dos: &mut Vec<u8>) -> Result<(), Error> {
+        if plain.is_empty() {
+            return Ok(());
+        }
+        let enc = self.encrypt(plain)?;
+        if odd_ins {
+            tlv::encode_into(0x85, &enc, dos);
+        } else {
+            let mut v = Vec::with_capacity(enc.len() + 1);
+            v.push(0x01);
+            v.extend_from_slice(&enc);
+            tlv::encode_into(0x87, &v, dos);
+        }
+        Ok(())
+    }
+    /// Checks DO'8E against the MAC of `mac_input` (constant time) and decrypts the cryptogram
+    /// DO, if any. Both directions use this.
+    fn open(&self, dos: &Dos<'_>, mac_input: &[u8]) -> Result<Vec<u8>, Error> {
+        let mac = dos.mac.ok_or(Error::MissingDo("8E"))?;
+        if !mac_eq(mac, &self.mac(mac_input)?) {
+            return Err(Error::BadMac);
+        }
+        match dos.cryptogram {
+            Some(c) => self.decrypt(c),
+            None => Ok(Vec::new()),
+        }
+    }
 }
 
 /// Data objects found in a protected command or response.
@@ -131,9 +165,8 @@ impl core::fmt::Debug for SecureChannel {
 impl SecureChannel {
     /// A channel with session keys and initial SSC (BAC: from the nonces; PACE/CA: zero).
     pub fn new(keys: SessionKeys, ssc: &[u8]) -> Self {
-        let ssc = ssc.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
         Self {
-            state: SmState { keys, ssc },
+            state: SmState::start(keys, ssc),
             closed: false,
         }
     }
@@ -161,17 +194,8 @@ impl SecureChannel {
         let cla = cmd.cla | 0x0C;
         let header = [cla, cmd.ins, cmd.p1, cmd.p2];
         let mut dos = Vec::new();
-        if !cmd.data.is_empty() {
-            let enc = self.state.encrypt(&cmd.data)?;
-            if cmd.ins & 1 == 1 {
-                tlv::encode_into(0x85, &enc, &mut dos);
-            } else {
-                let mut v = Vec::with_capacity(enc.len() + 1);
-                v.push(0x01);
-                v.extend_from_slice(&enc);
-                tlv::encode_into(0x87, &v, &mut dos);
-            }
-        }
+        self.state
+            .push_cryptogram(&cmd.data, cmd.ins & 1 == 1, &mut dos)?;
         let mut extended = false;
         if let Some(le) = cmd.le {
             if le == 0 || le > iso7816::apdu::EXTENDED_LE_MAX {
@@ -226,19 +250,12 @@ impl SecureChannel {
 
     fn unwrap_inner(&self, resp: &Response) -> Result<Response, Error> {
         let dos = parse_dos(&resp.data)?;
-        let mac = dos.mac.ok_or(Error::MissingDo("8E"))?;
+        dos.mac.ok_or(Error::MissingDo("8E"))?;
         let status = dos.status.ok_or(Error::MissingDo("99"))?;
-        let expected = self.state.mac(dos.maced)?;
-        if !mac_eq(mac, &expected) {
-            return Err(Error::BadMac);
-        }
+        let data = self.state.open(&dos, dos.maced)?;
         let sw = match status {
             [a, b] => StatusWord::from_bytes(*a, *b),
             _ => return Err(Error::Truncated("DO'99")),
-        };
-        let data = match dos.cryptogram {
-            Some(c) => self.state.decrypt(c)?,
-            None => Vec::new(),
         };
         Ok(Response { data, sw })
     }
@@ -265,9 +282,8 @@ impl core::fmt::Debug for ChipChannel {
 impl ChipChannel {
     /// A channel with session keys and initial SSC (BAC: from the nonces; PACE/CA: zero).
     pub fn new(keys: SessionKeys, ssc: &[u8]) -> Self {
-        let ssc = ssc.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
         Self {
-            state: SmState { keys, ssc },
+            state: SmState::start(keys, ssc),
             odd_ins: false,
         }
     }
@@ -288,16 +304,9 @@ impl ChipChannel {
         }
         self.state.increment();
         let dos = parse_dos(&cmd.data)?;
-        let mac = dos.mac.ok_or(Error::MissingDo("8E"))?;
         let mut m = pad(&cmd.header(), self.state.bs());
         m.extend_from_slice(dos.maced);
-        if !mac_eq(mac, &self.state.mac(&m)?) {
-            return Err(Error::BadMac);
-        }
-        let data = match dos.cryptogram {
-            Some(c) => self.state.decrypt(c)?,
-            None => Vec::new(),
-        };
+        let data = self.state.open(&dos, &m)?;
         let le = match dos.le {
             None => None,
             Some([0]) => Some(256),
@@ -322,17 +331,8 @@ impl ChipChannel {
     pub fn wrap_response(&mut self, resp: &Response) -> Result<Response, Error> {
         self.state.increment();
         let mut dos = Vec::new();
-        if !resp.data.is_empty() {
-            let enc = self.state.encrypt(&resp.data)?;
-            if self.odd_ins {
-                tlv::encode_into(0x85, &enc, &mut dos);
-            } else {
-                let mut v = Vec::with_capacity(enc.len() + 1);
-                v.push(0x01);
-                v.extend_from_slice(&enc);
-                tlv::encode_into(0x87, &v, &mut dos);
-            }
-        }
+        self.state
+            .push_cryptogram(&resp.data, self.odd_ins, &mut dos)?;
         tlv::encode_into(0x99, &resp.sw.to_bytes(), &mut dos);
         let mac = self.state.mac(&dos)?;
         tlv::encode_into(0x8E, &mac, &mut dos);

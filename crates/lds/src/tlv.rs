@@ -1,10 +1,12 @@
 //! ISO/IEC 7816-4 BER-TLV as used by the LDS wrappers (`60`, `61`, `5F1F`, `7F61`, ...).
 //!
-//! Tags are kept as their raw bytes packed into a `u32` (`0x5F1F`, `0x7F61`), up to 3 bytes.
-//! Lengths may be short or long form (`81`..`84`); indefinite length is rejected. This reader is
-//! for the BER-TLV envelopes only; ASN.1 content (CMS, X.509) goes through `der`.
+//! A thin LDS view over [`iso7816::tlv`], which owns the parsing and encoding: this module only
+//! adds what data groups need (a padding byte is not a tag, trailing `00`/`FF` padding after a
+//! data group is tolerated, the total size from a header prefix) and maps errors to
+//! [`LdsError`]. ASN.1 content (CMS, X.509) goes through `der`.
 
 use crate::LdsError;
+use iso7816::tlv::{self as ber, TlvError};
 
 /// One decoded TLV, borrowing its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,111 +19,49 @@ pub struct Tlv<'a> {
     pub value: &'a [u8],
 }
 
+impl<'a> From<ber::Tlv<'a>> for Tlv<'a> {
+    fn from(t: ber::Tlv<'a>) -> Self {
+        Tlv {
+            tag: t.tag.0,
+            constructed: t.tag.is_constructed(),
+            value: t.value,
+        }
+    }
+}
+
+fn malformed(e: TlvError) -> LdsError {
+    LdsError::MalformedTlv(match e {
+        TlvError::Truncated => "truncated TLV",
+        TlvError::TagTooLong => "tag too long",
+        TlvError::BadLength => "unsupported length form",
+        TlvError::LengthOverflow(_) => "value shorter than its length",
+    })
+}
+
 /// Reads one TLV from the front of `input`; returns it and the remaining bytes.
 pub fn read_tlv(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), LdsError> {
-    let first = *input.first().ok_or(LdsError::MalformedTlv("empty input"))?;
-    if first == 0x00 || first == 0xFF {
+    if matches!(input.first(), Some(0x00 | 0xFF)) {
         return Err(LdsError::MalformedTlv(
             "padding byte where a tag was expected",
         ));
     }
-    let mut pos = 1;
-    let mut tag = u32::from(first);
-    if first & 0x1F == 0x1F {
-        loop {
-            let b = *input
-                .get(pos)
-                .ok_or(LdsError::MalformedTlv("truncated tag"))?;
-            pos += 1;
-            tag = (tag << 8) | u32::from(b);
-            if b & 0x80 == 0 {
-                break;
-            }
-            if pos >= 4 {
-                return Err(LdsError::MalformedTlv("tag longer than 3 bytes"));
-            }
-        }
-    }
-    let l0 = *input
-        .get(pos)
-        .ok_or(LdsError::MalformedTlv("truncated length"))?;
-    pos += 1;
-    let len = if l0 < 0x80 {
-        usize::from(l0)
-    } else if l0 == 0x80 {
-        return Err(LdsError::MalformedTlv("indefinite length is not supported"));
-    } else {
-        let n = usize::from(l0 & 0x7F);
-        if n > 4 {
-            return Err(LdsError::MalformedTlv("length field longer than 4 bytes"));
-        }
-        let bytes = input
-            .get(pos..pos + n)
-            .ok_or(LdsError::MalformedTlv("truncated length"))?;
-        pos += n;
-        bytes
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
-    };
-    let end = pos
-        .checked_add(len)
-        .ok_or(LdsError::MalformedTlv("length overflow"))?;
-    let value = input
-        .get(pos..end)
-        .ok_or(LdsError::MalformedTlv("value shorter than its length"))?;
-    Ok((
-        Tlv {
-            tag,
-            constructed: first & 0x20 != 0,
-            value,
-        },
-        &input[end..],
-    ))
+    let (t, rest) = ber::parse(input).map_err(malformed)?;
+    Ok((t.into(), rest))
 }
 
 /// Total size (header + value) of the TLV that starts `prefix`, from its header alone, so a
 /// reader can fetch a data group after reading its first bytes (4–6 are enough for LDS files).
 /// `Ok(None)`: the prefix is too short to hold the whole header.
 pub fn total_len(prefix: &[u8]) -> Result<Option<usize>, LdsError> {
-    let Some(&first) = prefix.first() else {
-        return Ok(None);
-    };
-    let mut pos = 1;
-    if first & 0x1F == 0x1F {
-        loop {
-            let Some(&b) = prefix.get(pos) else {
-                return Ok(None);
-            };
-            pos += 1;
-            if b & 0x80 == 0 {
-                break;
-            }
-            if pos >= 4 {
-                return Err(LdsError::MalformedTlv("tag longer than 3 bytes"));
-            }
-        }
+    match ber::parse_header(prefix) {
+        Ok(h) => h
+            .header_len
+            .checked_add(h.value_len)
+            .map(Some)
+            .ok_or(LdsError::MalformedTlv("length overflow")),
+        Err(TlvError::Truncated) => Ok(None),
+        Err(e) => Err(malformed(e)),
     }
-    let Some(&l0) = prefix.get(pos) else {
-        return Ok(None);
-    };
-    pos += 1;
-    let len = if l0 < 0x80 {
-        usize::from(l0)
-    } else if l0 == 0x80 || l0 > 0x84 {
-        return Err(LdsError::MalformedTlv("unsupported length form"));
-    } else {
-        let n = usize::from(l0 & 0x7F);
-        let Some(bytes) = prefix.get(pos..pos + n) else {
-            return Ok(None);
-        };
-        pos += n;
-        bytes
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
-    };
-    pos.checked_add(len)
-        .map(Some)
-        .ok_or(LdsError::MalformedTlv("length overflow"))
 }
 
 /// Reads exactly one TLV that must fill `input` completely (trailing `00`/`FF` padding, as left
@@ -179,25 +119,12 @@ pub fn find(input: &[u8], tag: u32) -> Result<Option<Tlv<'_>>, LdsError> {
 
 /// Appends the minimal encoding of `len` to `out`.
 pub fn encode_len(len: usize, out: &mut Vec<u8>) {
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = (len as u64).to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (8 - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
+    ber::encode_length(len, out);
 }
 
 /// Encodes `tag` (raw bytes packed in a `u32`), the minimal length and `value`.
 pub fn encode(tag: u32, value: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(value.len() + 8);
-    let tag_bytes = tag.to_be_bytes();
-    let skip = tag_bytes.iter().take_while(|b| **b == 0).count().min(3);
-    out.extend_from_slice(&tag_bytes[skip..]);
-    encode_len(value.len(), &mut out);
-    out.extend_from_slice(value);
-    out
+    ber::encode(tag, value)
 }
 
 #[cfg(test)]
