@@ -17,6 +17,12 @@ APT_PKGS=(
   fonts-dejavu-core fonts-noto-core
   # documents and browser tests
   poppler-utils chromium
+  # PAdES signature checks in crates/pdfsign tests (openssl cms -verify)
+  openssl
+  # printing: CUPS with the cups-pdf queue used by crates/hoso-docs' printing test (scripts/cups.sh)
+  cups cups-client cups-bsd printer-driver-cups-pdf
+  # scanners: scanimage and the SANE `test` backend (crates/digitize tests)
+  sane-utils
 )
 
 missing=()

@@ -8,9 +8,13 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 bash scripts/setup.sh
 bash scripts/pcscd.sh start
+bash scripts/cups.sh start
 
 echo "== front end (build first: the app crate embeds ui/dist)"
 (cd ui && npm run build && npm test)
+
+echo "== webcam panel in Chromium with a fake camera (decoded by qr-decode behind qr-testserve)"
+(cd ui && npm run test:browser)
 
 echo "== Rust tests"
 cargo test --workspace --locked

@@ -3,6 +3,8 @@
 //! `UPDATE_BINDINGS=1` on the same command rewrites it.
 
 use app_core::dto::*;
+use app_core::qr::*;
+use app_core::hoso::*;
 use app_core::UiError;
 use ts_rs::TS;
 
@@ -63,6 +65,35 @@ pub fn typescript() -> String {
         HistoryArgs,
         DemoCardArgs,
         DemoCardInfo,
+        QrSource,
+        SubmitQrArgs,
+        QrIssueView,
+        QrCitizenView,
+        FieldMismatch,
+        QrCheckView,
+        FrameDecode,
+        SerialStartArgs,
+        SerialStatus,
+        ProcedureItem,
+        ProcedureSearchArgs,
+        ProcedureCodeArgs,
+        CurrentCitizenView,
+        FieldSourceView,
+        FormFieldView,
+        ComponentView,
+        HoSoFormArgs,
+        HoSoFormView,
+        FieldValue,
+        CheckFormArgs,
+        FieldIssueView,
+        CreateHoSoArgs,
+        StatusOption,
+        HoSoSummary,
+        HoSoListArgs,
+        HoSoStatusArgs,
+        ReceiptArgs,
+        ReceiptResult,
+        PrinterView,
     ];
     for (docs, decl) in types {
         if let Some(d) = docs {

@@ -6,6 +6,7 @@ use app_core::AppError;
 use tauri::State;
 
 use crate::{Demo, Shell};
+pub use crate::hoso::*;
 use card_service::Simulator;
 
 async fn blocking<T, F>(shell: &Shell, f: F) -> Result<T, AppError>
@@ -202,4 +203,101 @@ pub async fn demo_plug(s: State<'_, Shell>, args: NoArgs) -> Result<(), AppError
         Demo::Sim { .. } => return Err(AppError::NotDemo),
     }
     Ok(())
+}
+
+// ------------------------------------------------------------------ QR identification
+
+#[tauri::command]
+pub async fn submit_qr(
+    s: State<'_, Shell>,
+    args: app_core::qr::SubmitQrArgs,
+) -> Result<app_core::qr::QrCitizenView, AppError> {
+    blocking(&s, move |s| s.cards.submit_qr(args)).await
+}
+
+#[tauri::command]
+pub async fn clear_qr(s: State<'_, Shell>, args: NoArgs) -> Result<(), AppError> {
+    let _ = args;
+    blocking(&s, |s| {
+        s.cards.clear_qr();
+        Ok(())
+    })
+    .await
+}
+
+fn header_u32(req: &tauri::ipc::Request<'_>, name: &str) -> Result<u32, AppError> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| AppError::InvalidInput {
+            field: "Khung hình camera".into(),
+            reason: format!("thiếu tiêu đề {name}."),
+        })
+}
+
+/// One grey camera frame as the raw IPC body, `x-width` / `x-height` in the headers. Decoded on
+/// a blocking thread; the UI drops frames while one is in flight.
+#[tauri::command]
+pub async fn decode_frame(
+    request: tauri::ipc::Request<'_>,
+) -> Result<Option<app_core::qr::FrameDecode>, AppError> {
+    let w = header_u32(&request, "x-width")?;
+    let h = header_u32(&request, "x-height")?;
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(AppError::InvalidInput {
+            field: "Khung hình camera".into(),
+            reason: "cần gửi điểm ảnh dạng nhị phân.".into(),
+        });
+    };
+    let bytes = bytes.clone();
+    tauri::async_runtime::spawn_blocking(move || crate::scan::decode(w, h, &bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+#[tauri::command]
+pub async fn serial_status(
+    s: State<'_, Shell>,
+    args: NoArgs,
+) -> Result<app_core::qr::SerialStatus, AppError> {
+    let _ = args;
+    blocking(&s, |s| Ok(s.scan.status())).await
+}
+
+#[tauri::command]
+pub async fn serial_start(
+    s: State<'_, Shell>,
+    args: app_core::qr::SerialStartArgs,
+) -> Result<app_core::qr::SerialStatus, AppError> {
+    blocking(&s, move |s| {
+        s.app.touch()?;
+        s.scan.start(s.cards.clone(), &args.path, args.baud)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn serial_stop(
+    s: State<'_, Shell>,
+    args: NoArgs,
+) -> Result<app_core::qr::SerialStatus, AppError> {
+    let _ = args;
+    blocking(&s, |s| {
+        s.scan.stop();
+        Ok(s.scan.status())
+    })
+    .await
+}
+
+/// The QR printed on a demo card (2021 design), to try the scanners without a real card.
+#[tauri::command]
+pub async fn demo_qr_payload(s: State<'_, Shell>, args: DemoCardArgs) -> Result<String, AppError> {
+    let i = usize::try_from(args.card).map_err(|_| no_such_card())?;
+    match s.inner().demo.as_ref().ok_or(AppError::NotDemo)? {
+        Demo::Fake { cards, .. } => {
+            Ok(app_core::qr::payload_2021(&cards.get(i).ok_or_else(no_such_card)?.1.outcome.citizen))
+        }
+        Demo::Sim { cards, .. } => Ok(app_core::qr::payload_2021(&cards.get(i).ok_or_else(no_such_card)?.profile.citizen)),
+    }
 }

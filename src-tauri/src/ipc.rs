@@ -5,6 +5,8 @@
 use std::future::Future;
 
 use app_core::dto::*;
+use app_core::qr::*;
+use app_core::hoso::*;
 use app_core::AppError;
 use tauri::State;
 use ts_rs::TS;
@@ -51,7 +53,9 @@ macro_rules! ipc_commands {
         }
 
         pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![$(commands::$name),*]
+            // `decode_frame` takes a raw body (grey pixels) and is wrapped by hand in the UI
+            // (`ui/src/qr/decode.ts`), so it is not in the generated list.
+            tauri::generate_handler![$(commands::$name,)* commands::decode_frame]
         }
     };
 }
@@ -77,6 +81,22 @@ ipc_commands! {
     demo_remove_card(NoArgs) -> ();
     demo_unplug(NoArgs) -> ();
     demo_plug(NoArgs) -> ();
+    submit_qr(SubmitQrArgs) -> QrCitizenView;
+    clear_qr(NoArgs) -> ();
+    serial_status(NoArgs) -> SerialStatus;
+    serial_start(SerialStartArgs) -> SerialStatus;
+    serial_stop(NoArgs) -> SerialStatus;
+    demo_qr_payload(DemoCardArgs) -> String;
+    hoso_current_citizen(NoArgs) -> Option<CurrentCitizenView>;
+    hoso_procedures(ProcedureSearchArgs) -> Vec<ProcedureItem>;
+    hoso_toggle_favourite(ProcedureCodeArgs) -> bool;
+    hoso_form(HoSoFormArgs) -> HoSoFormView;
+    hoso_check_form(CheckFormArgs) -> Vec<FieldIssueView>;
+    hoso_create(CreateHoSoArgs) -> HoSoSummary;
+    hoso_list(HoSoListArgs) -> Vec<HoSoSummary>;
+    hoso_set_status(HoSoStatusArgs) -> HoSoSummary;
+    hoso_receipt(ReceiptArgs) -> ReceiptResult;
+    hoso_printers(NoArgs) -> Vec<PrinterView>;
 }
 
 /// Event names and payload types, pushed from Rust with `emit`.

@@ -3,7 +3,9 @@
 
 pub mod bindings;
 mod commands;
+mod hoso;
 pub mod ipc;
+mod scan;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -66,6 +68,8 @@ pub struct Shell {
     pub cards: Arc<CardController>,
     /// The demo controls, in demo mode.
     pub demo: Option<Demo>,
+    /// QR scanners: the serial port reader and the event sink it reports through.
+    pub scan: scan::ScanState,
 }
 
 /// What "place a demo card" acts on.
@@ -95,12 +99,14 @@ fn build_shell(opts: &Options) -> Result<Shell, String> {
         cfg.idle_lock_minutes = m;
     }
     if opts.demo_fake {
-        let app = Arc::new(App::new(Arc::new(store), Arc::new(SystemClock), cfg));
+        let store = Arc::new(store);
+        let app = Arc::new(App::new(store.clone(), Arc::new(SystemClock), cfg));
+        attach_hoso(&app, store, &dir);
         let fake = FakeCardService::new(SIMULATED_READER, true, Duration::from_millis(120));
         let service: Arc<dyn CardService> = Arc::new(fake.clone());
         let cards = Arc::new(CardController::new(app.clone(), service));
         let demo = Demo::Fake { service: fake, cards: Arc::new(app_core::demo::demo_cards()) };
-        return Ok(Shell { app, cards, demo: Some(demo) });
+        return Ok(Shell { app, cards, demo: Some(demo), scan: scan::ScanState::default() });
     }
     // The real PC/SC path. With no hardware reader attached (or with --demo) the software card
     // is offered on pcscd's virtual reader, and only then is its test CSCA trusted.
@@ -117,12 +123,25 @@ fn build_shell(opts: &Options) -> Result<Shell, String> {
         let _ = trust.add_der(sim.csca_der());
     }
     cfg.demo = simulate;
-    let app = Arc::new(App::new(Arc::new(store), Arc::new(SystemClock), cfg));
+    let store = Arc::new(store);
+    let app = Arc::new(App::new(store.clone(), Arc::new(SystemClock), cfg));
+    attach_hoso(&app, store, &dir);
     let service = PcscCardService::start(trust);
     let dyn_service: Arc<dyn CardService> = Arc::new(service.clone());
     let cards = Arc::new(CardController::new(app.clone(), dyn_service));
     let demo = sim.map(|sim| Demo::Sim { sim, service, cards: Arc::new(Simulator::demo_cards()) });
-    Ok(Shell { app, cards, demo })
+    Ok(Shell { app, cards, demo, scan: scan::ScanState::default() })
+}
+
+/// Opens the hồ sơ service on the app's database; an operator seed folder `DATA_DIR/seeds`
+/// (same layout as `seeds/`) replaces the embedded catalog and forms when present. Without it
+/// the hồ sơ commands answer `ho_so_unavailable`; the rest of the app works.
+fn attach_hoso(app: &App, store: Arc<SqliteStore>, dir: &std::path::Path) {
+    let seeds = dir.join("seeds");
+    let seeds = seeds.is_dir().then_some(seeds);
+    if let Err(e) = app.attach_hoso(store, seeds.as_deref(), dir) {
+        eprintln!("motcua-desk: không nạp được danh mục thủ tục / mẫu tờ khai: {}", e.message_vi());
+    }
 }
 
 /// Builds the state and runs the window until it closes.
@@ -134,6 +153,10 @@ pub fn run(opts: Options) -> Result<(), String> {
         .setup(|app| {
             let shell = app.state::<Shell>().inner().clone();
             let handle = app.handle().clone();
+            shell.scan.set_handle(handle.clone());
+            if let Some(w) = app.get_webview_window("main") {
+                scan::grant_camera(&w);
+            }
             // Card events -> app-core -> UI events.
             let rx = shell.cards.service().subscribe();
             let cards = shell.cards.clone();

@@ -246,11 +246,80 @@ async fn counter_flow_in_the_real_window() {
     let show_ms_warm = js(&c, "return window.__motcua && window.__motcua.lastShowMs").await;
     shot(&c, "05-citizen-not-verified").await;
 
+    // QR by a keyboard-wedge scanner: a burst of keystrokes ending in Enter, focus anywhere.
+    // Card 4 needs its CAN; the QR's ID supplies it, so the card then reads without typing.
+    let typed = js(
+        &c,
+        r#"return window.__TAURI_INTERNALS__.invoke("demo_qr_payload", { args: { card: 3 } }).then((p) => {
+             for (const ch of [...p, "Enter"]) {
+               document.body.dispatchEvent(new KeyboardEvent("keydown", { key: ch, bubbles: true, cancelable: true }));
+             }
+             return p;
+           });"#,
+    )
+    .await;
+    assert!(typed.as_str().is_some_and(|p| p.starts_with("001195424242|")), "{typed:?}");
+    wait_text(&c, "[data-testid=qr-verdict]", "Từ mã QR — chưa xác thực").await;
+    wait_text(&c, "[data-testid=qr-full-name]", "Lê Thị Mẫu").await;
+    shot(&c, "05b-citizen-from-qr").await;
+    find(&c, "[data-testid=demo-card-3]").await.click().await.expect("insert card 4");
+    wait_text(&c, "[data-testid=full-name]", "Lê Thị Mẫu").await;
+    let check = find(&c, "[data-testid=qr-check]").await;
+    assert_eq!(check.attr("data-mismatches").await.expect("attr").as_deref(), Some("0"));
+    assert!(c.find(fantoccini::Locator::Css("[data-testid=can-form]")).await.is_err(), "no CAN asked");
+    shot(&c, "05c-qr-matches-chip").await;
+
+    // Hồ sơ for the citizen just read: F7, pick a procedure by typing without diacritics, fill
+    // what the chip cannot give, save with Ctrl+Enter → the mã hồ sơ is shown (no printer here:
+    // the receipt PDF is saved and the print error is reported).
+    find(&c, "[data-testid=nav-intake]").await.click().await.expect("intake");
+    type_into(&c, "[data-testid=proc-search]", "xac nhan tinh trang hon nhan").await;
+    wait_text(&c, "[data-testid=proc-item]", "tình trạng hôn nhân").await;
+    find(&c, "[data-testid=proc-item]").await.click().await.expect("pick procedure");
+    find(&c, "[data-testid=hoso-form]").await;
+    shot(&c, "05d-hoso-form").await;
+    find(&c, "[data-testid=hoso-save]").await.click().await.expect("validate");
+    js(
+        &c,
+        r#"for (const box of document.querySelectorAll(".hoso-field.invalid")) {
+             const sel = box.querySelector("select");
+             if (sel) { sel.value = sel.options[1].value; sel.dispatchEvent(new Event("change", { bubbles: true })); continue; }
+             const inp = box.querySelector("input");
+             inp.value = inp.placeholder === "dd/mm/yyyy" ? "01/02/2020" : "Thử nghiệm";
+             inp.dispatchEvent(new Event("input", { bubbles: true }));
+           }
+           return true;"#,
+    )
+    .await;
+    find(&c, "[data-testid=hoso-save]").await.click().await.expect("save");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let banner = js(&c, r#"const e = document.querySelector("[data-testid=error]"); const bad = [...document.querySelectorAll(".hoso-field.invalid")].map((b) => b.textContent); return e ? e.getAttribute("data-code") + ": " + e.textContent + " | " + bad.join(" ; ") : null;"#).await;
+    eprintln!("hồ sơ save: {banner:?}");
+    let mut ma = String::new();
+    for _ in 0..300 {
+        let v = js(&c, r#"const e = document.querySelector("[data-testid=ma-ho-so]"); return e ? e.textContent : "";"#).await;
+        ma = v.as_str().unwrap_or("").trim().to_owned();
+        if !ma.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ma.ends_with("-0001"), "mã hồ sơ: {ma:?}");
+    shot(&c, "05e-hoso-saved").await;
+
     // History: search without diacritics.
     find(&c, "[data-testid=nav-history]").await.click().await.expect("history");
     type_into(&c, "#history-text", "nguyen van an").await;
     find(&c, ".filters button[type=submit]").await.click().await.expect("search");
-    let table = wait_text(&c, "[data-testid=history-table]", "Nguyễn Văn An").await;
+    // The unfiltered list is on screen until the search answers: wait for the filtered one.
+    let mut table = String::new();
+    for _ in 0..100 {
+        table = wait_text(&c, "[data-testid=history-table]", "Nguyễn Văn An").await;
+        if !table.contains("Đặng Thị Đào") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(!table.contains("Đặng Thị Đào"), "search must filter: {table}");
     shot(&c, "06-history-search").await;
 

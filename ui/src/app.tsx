@@ -5,10 +5,13 @@ import { call, commands, on } from "./ipc";
 import { AdminScreen } from "./screens/admin";
 import { CounterScreen } from "./screens/counter";
 import { HistoryScreen } from "./screens/history";
+import { HoSoIntakeScreen } from "./screens/hoso";
+import { HoSoListScreen } from "./screens/hosoList";
 import { LockScreen, SetupScreen, SignInScreen } from "./screens/auth";
 import { ErrorBanner, Kbd } from "./widgets";
+import { useWedge } from "./qr/useWedge";
 
-export type Screen = "counter" | "history" | "admin";
+export type Screen = "counter" | "history" | "admin" | "intake" | "hoso";
 
 declare global {
   interface Window {
@@ -54,6 +57,7 @@ export function App() {
     const subs = [
       on("card", (e: CardUiEvent) => {
         dispatch({ type: "event", event: e });
+        if (e.kind === "qr_scanned") setScreen("counter");
         if (e.kind === "identified") {
           setScreen("counter");
           const received = e.received_at_ms;
@@ -73,6 +77,8 @@ export function App() {
   }, [refresh, loadReaders, setSession]);
 
   const signedIn = !!session && !session.locked;
+  const toCounter = useCallback(() => setScreen("counter"), []);
+  useWedge(signedIn, dispatch, toCounter);
 
   const lock = useCallback(async () => {
     const r = await call(commands.lock());
@@ -113,6 +119,8 @@ export function App() {
       if (e.key === "F2") setScreen("counter");
       else if (e.key === "F3") setScreen("history");
       else if (e.key === "F4" && session?.role === "admin") setScreen("admin");
+      else if (e.key === "F5") setScreen("hoso");
+      else if (e.key === "F7") setScreen("intake");
       else if (e.ctrlKey && (e.key === "l" || e.key === "L")) void lock();
       else return;
       e.preventDefault();
@@ -169,6 +177,8 @@ export function App() {
         <div class="brand">Một Cửa Desk</div>
         <nav aria-label="Chức năng">
           {nav("counter", "Quầy", "F2")}
+          {nav("intake", "Lập hồ sơ", "F7")}
+          {nav("hoso", "Hồ sơ", "F5")}
           {nav("history", "Lịch sử", "F3")}
           {session.role === "admin" && nav("admin", "Quản trị", "F4")}
         </nav>
@@ -193,6 +203,8 @@ export function App() {
           />
         )}
         {screen === "history" && <HistoryScreen />}
+        {screen === "intake" && <HoSoIntakeScreen onDone={toCounter} />}
+        {screen === "hoso" && <HoSoListScreen />}
         {screen === "admin" && session.role === "admin" && <AdminScreen me={session} />}
       </main>
     </div>

@@ -74,7 +74,11 @@ export type IdentificationView = { id: string, at: string, clerk_name: string, p
 /**
  * "PACE-CAN", "PACE-MRZ", "BAC".
  */
-access: string, citizen: CitizenView, mrz: Array<string>, photo: PhotoView | null, verification: VerificationView, apdus: number, read_ms: number, };
+access: string, citizen: CitizenView, mrz: Array<string>, photo: PhotoView | null, verification: VerificationView, apdus: number, read_ms: number, 
+/**
+ * The QR scanned before this read, compared with the chip (absent when there was none).
+ */
+qr_check?: QrCheckView, };
 
 /**
  * The phases a read goes through, in order.
@@ -91,7 +95,7 @@ export type CardUiEvent = { "kind": "reader_added", reader: ReaderView, } | { "k
  * Unix epoch milliseconds when the app received the card data (for the
  * data-to-screen measurement).
  */
-received_at_ms: number, } | { "kind": "failed", reader: string, code: string, message: string, };
+received_at_ms: number, } | { "kind": "failed", reader: string, code: string, message: string, } | { "kind": "qr_scanned", qr: QrCitizenView, };
 
 export type HistoryItem = { id: string, at: string, id_number: string, full_name: string, date_of_birth: string | null, 
 /**
@@ -143,6 +147,300 @@ card: number, };
 
 export type DemoCardInfo = { index: number, label: string, needs_can: boolean, };
 
+/**
+ * Where a QR payload came from.
+ */
+export type QrSource = "camera" | "wedge" | "serial" | "manual";
+
+export type SubmitQrArgs = { 
+/**
+ * The decoded text, as received.
+ */
+payload: string, source: QrSource, };
+
+/**
+ * One problem or warning about a QR payload.
+ */
+export type QrIssueView = { 
+/**
+ * Stable snake_case code (`telex_residue`, `id_gender_mismatch`, `mojibake_repaired`, ...).
+ */
+code: string, 
+/**
+ * The card field concerned (label as printed), if any.
+ */
+field: string | null, 
+/**
+ * Vietnamese, says what to do next.
+ */
+message: string, };
+
+/**
+ * A scanned QR as the counter screen shows it: "Từ mã QR — chưa xác thực".
+ */
+export type QrCitizenView = { source: QrSource, 
+/**
+ * The payload passed every check (otherwise `issues` says why; only the ID may be known).
+ */
+accepted: boolean, 
+/**
+ * `cccd2021` | `can_cuoc2024` | `unknown`; empty when rejected.
+ */
+design: string, 
+/**
+ * Fields read from the QR; empty strings / nulls for what the QR does not carry.
+ */
+citizen: CitizenView, 
+/**
+ * Validation errors (when rejected) and warnings (when accepted).
+ */
+issues: Array<QrIssueView>, 
+/**
+ * A chip access key was derived and handed to the card reader.
+ */
+key_ready: boolean, 
+/**
+ * The stored identification (accepted payloads only).
+ */
+identification_id: string | null, at: string, };
+
+/**
+ * One field where the QR and the chip disagree.
+ */
+export type FieldMismatch = { 
+/**
+ * `id_number`, `full_name`, `date_of_birth`, `gender`, `old_id_number`, `residence`,
+ * `issue_date`.
+ */
+field: string, 
+/**
+ * Vietnamese label of the field.
+ */
+label: string, qr: string, chip: string, };
+
+/**
+ * The QR scanned before a chip read, compared with what the chip says.
+ */
+export type QrCheckView = { source: QrSource, 
+/**
+ * The QR carries the same ID number as the chip.
+ */
+same_id: boolean, 
+/**
+ * Every field that differs; empty: the QR matches the chip.
+ */
+mismatches: Array<FieldMismatch>, };
+
+/**
+ * A QR found in a camera frame (the UI then submits `payload` with source `camera`).
+ */
+export type FrameDecode = { payload: string, 
+/**
+ * Corner / finder points in frame pixels, for the detection overlay.
+ */
+points: Array<[number, number]>, 
+/**
+ * Decoding time alone, ms.
+ */
+decode_ms: number, };
+
+export type SerialStartArgs = { 
+/**
+ * `/dev/ttyACM0`, `/dev/serial/by-id/...`.
+ */
+path: string, 
+/**
+ * Usually 9600 or 115200.
+ */
+baud: number, };
+
+/**
+ * The serial scanner option: which port is open, and the ports seen now.
+ */
+export type SerialStatus = { path: string | null, baud: number, ports: Array<string>, };
+
+/**
+ * A procedure in the picker.
+ */
+export type ProcedureItem = { code: string, name: string, 
+/**
+ * Lĩnh vực.
+ */
+field: string, agency: string, 
+/**
+ * Time allowed by law in working days; 0 = same day.
+ */
+working_days: number, fee_vnd: number, favourite: boolean, 
+/**
+ * Among the clerk's recently used procedures.
+ */
+recent: boolean, };
+
+export type ProcedureSearchArgs = { 
+/**
+ * Empty: favourites, then recent, then the whole catalog.
+ */
+query: string, };
+
+export type ProcedureCodeArgs = { code: string, };
+
+/**
+ * Who files: the citizen of the last identification.
+ */
+export type CurrentCitizenView = { identification_id: string, 
+/**
+ * "chip" | "qr" | "manual".
+ */
+source: string, verified: boolean, full_name: string, id_number: string, };
+
+/**
+ * Where a field's value comes from (the badge beside it).
+ */
+export type FieldSourceView = "chip" | "qr" | "converted_address" | "typed" | "system" | "empty";
+
+/**
+ * One field of the intake form.
+ */
+export type FormFieldView = { id: string, section: string, section_title: string, label_vi: string, 
+/**
+ * text, date (dd/mm/yyyy), select, number, address, phone, email, id_number.
+ */
+kind: string, required: boolean, value: string | null, source: FieldSourceView, 
+/**
+ * The old ward was split: the clerk picks one of `choices`.
+ */
+needs_choice: boolean, choices: Array<string>, 
+/**
+ * Options of a select field.
+ */
+options: Array<string>, pattern: string | null, warning: string | null, note: string | null, };
+
+/**
+ * One line of the components checklist.
+ */
+export type ComponentView = { name: string, 
+/**
+ * "original" | "copy" | "present".
+ */
+form: string, count: number, received: boolean, must_digitize: boolean, optional: boolean, };
+
+export type HoSoFormArgs = { procedure_code: string, phone: string | null, email: string | null, };
+
+/**
+ * The auto-filled intake form of a procedure for the current citizen.
+ */
+export type HoSoFormView = { procedure: ProcedureItem, title: string, citizen: CurrentCitizenView, fields: Array<FormFieldView>, components: Array<ComponentView>, 
+/**
+ * Local `YYYY-MM-DD HH:MM` if received now.
+ */
+received_at: string, 
+/**
+ * Local `YYYY-MM-DD HH:MM`.
+ */
+due_at: string, 
+/**
+ * "10 giờ 30 phút, ngày 02/03/2026".
+ */
+due_at_vi: string, 
+/**
+ * "05 ngày làm việc" / "Trong ngày".
+ */
+time_allowed_vi: string, };
+
+/**
+ * A value typed or chosen by the clerk.
+ */
+export type FieldValue = { id: string, value: string, };
+
+export type CheckFormArgs = { procedure_code: string, 
+/**
+ * Only the fields the clerk typed or chose.
+ */
+values: Array<FieldValue>, phone: string | null, email: string | null, };
+
+/**
+ * An invalid field.
+ */
+export type FieldIssueView = { field: string, label_vi: string, 
+/**
+ * required, needs_choice, pattern, invalid_date, invalid_phone, invalid_email,
+ * invalid_id_number, invalid_number, invalid_option.
+ */
+code: string, message_vi: string, };
+
+export type CreateHoSoArgs = { procedure_code: string, 
+/**
+ * The identification shown on screen; refused if another citizen was identified since.
+ */
+identification_id: string, 
+/**
+ * Only the fields the clerk typed or chose (the rest keep their auto-filled source).
+ */
+values: Array<FieldValue>, components: Array<ComponentView>, phone: string | null, email: string | null, representative: string | null, sets: number, };
+
+/**
+ * A status the hồ sơ may move to.
+ */
+export type StatusOption = { value: string, label_vi: string, 
+/**
+ * A note is required (bổ sung content, reason of rejection).
+ */
+needs_note: boolean, };
+
+/**
+ * A hồ sơ in lists and after saving. Times are local `YYYY-MM-DD HH:MM`.
+ */
+export type HoSoSummary = { ma_ho_so: string, procedure_code: string, procedure_name: string, status: string, status_label_vi: string, received_at: string, due_at: string | null, paused: boolean, applicant_name: string, id_number: string | null, 
+/**
+ * "chip" | "qr" | "manual".
+ */
+identity_method: string, identity_verified: boolean, next_statuses: Array<StatusOption>, 
+/**
+ * Form fields still invalid at intake (only after saving).
+ */
+form_issues: Array<FieldIssueView>, };
+
+export type HoSoListArgs = { 
+/**
+ * Mã hồ sơ, digits of the số định danh, or words of the name (no diacritics needed).
+ */
+text: string | null, status: string | null, 
+/**
+ * `YYYY-MM-DD`, inclusive.
+ */
+from: string | null, to: string | null, };
+
+export type HoSoStatusArgs = { ma_ho_so: string, to: string, note: string | null, };
+
+export type ReceiptArgs = { ma_ho_so: string, 
+/**
+ * Send to a printer after saving the PDF.
+ */
+print: boolean, 
+/**
+ * CUPS queue; none = the default printer.
+ */
+printer: string | null, 
+/**
+ * "a4" (default) or "a5".
+ */
+paper: string | null, };
+
+/**
+ * The receipt was saved (always) and maybe printed.
+ */
+export type ReceiptResult = { ma_ho_so: string, pdf_path: string, printed: boolean, 
+/**
+ * CUPS job id ("queue-123").
+ */
+job: string | null, 
+/**
+ * Why printing failed; the PDF is saved anyway.
+ */
+print_error: UiError | null, };
+
+export type PrinterView = { name: string, is_default: boolean, status: string, };
+
 /** Every command rejects with a `UiError` (`{ code, message }`). */
 export const commands = {
   appStatus: (): Promise<AppStatus> => invoke("app_status", { args: {} }),
@@ -165,6 +463,22 @@ export const commands = {
   demoRemoveCard: (): Promise<null> => invoke("demo_remove_card", { args: {} }),
   demoUnplug: (): Promise<null> => invoke("demo_unplug", { args: {} }),
   demoPlug: (): Promise<null> => invoke("demo_plug", { args: {} }),
+  submitQr: (args: SubmitQrArgs): Promise<QrCitizenView> => invoke("submit_qr", { args }),
+  clearQr: (): Promise<null> => invoke("clear_qr", { args: {} }),
+  serialStatus: (): Promise<SerialStatus> => invoke("serial_status", { args: {} }),
+  serialStart: (args: SerialStartArgs): Promise<SerialStatus> => invoke("serial_start", { args }),
+  serialStop: (): Promise<SerialStatus> => invoke("serial_stop", { args: {} }),
+  demoQrPayload: (args: DemoCardArgs): Promise<string> => invoke("demo_qr_payload", { args }),
+  hosoCurrentCitizen: (): Promise<CurrentCitizenView | null> => invoke("hoso_current_citizen", { args: {} }),
+  hosoProcedures: (args: ProcedureSearchArgs): Promise<Array<ProcedureItem>> => invoke("hoso_procedures", { args }),
+  hosoToggleFavourite: (args: ProcedureCodeArgs): Promise<boolean> => invoke("hoso_toggle_favourite", { args }),
+  hosoForm: (args: HoSoFormArgs): Promise<HoSoFormView> => invoke("hoso_form", { args }),
+  hosoCheckForm: (args: CheckFormArgs): Promise<Array<FieldIssueView>> => invoke("hoso_check_form", { args }),
+  hosoCreate: (args: CreateHoSoArgs): Promise<HoSoSummary> => invoke("hoso_create", { args }),
+  hosoList: (args: HoSoListArgs): Promise<Array<HoSoSummary>> => invoke("hoso_list", { args }),
+  hosoSetStatus: (args: HoSoStatusArgs): Promise<HoSoSummary> => invoke("hoso_set_status", { args }),
+  hosoReceipt: (args: ReceiptArgs): Promise<ReceiptResult> => invoke("hoso_receipt", { args }),
+  hosoPrinters: (): Promise<Array<PrinterView>> => invoke("hoso_printers", { args: {} }),
 } as const;
 
 /** Events pushed by the app, by name. */

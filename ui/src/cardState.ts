@@ -1,4 +1,4 @@
-import type { CardUiEvent, IdentificationView, PhaseView, ReaderView, UiError } from "./bindings";
+import type { CardUiEvent, IdentificationView, PhaseView, QrCitizenView, ReaderView, UiError } from "./bindings";
 
 export type CardState = {
   readers: ReaderView[];
@@ -7,6 +7,8 @@ export type CardState = {
   /** Reader that needs a CAN typed, or null. */
   canFor: string | null;
   result: IdentificationView | null;
+  /** The citizen from a scanned QR, not verified, until the chip read replaces it. */
+  qr: QrCitizenView | null;
   error: UiError | null;
   /** App-side time from card data to the citizen on screen, ms (measured after render). */
   lastShowMs: number | null;
@@ -17,6 +19,7 @@ export const initialCard: CardState = {
   phase: null,
   canFor: null,
   result: null,
+  qr: null,
   error: null,
   lastShowMs: null,
 };
@@ -39,7 +42,7 @@ export function cardReducer(s: CardState, a: CardAction): CardState {
     case "error":
       return { ...s, error: a.error };
     case "clear":
-      return { ...s, result: null, error: null, canFor: null, phase: null };
+      return { ...s, result: null, qr: null, error: null, canFor: null, phase: null };
     case "shown":
       return { ...s, lastShowMs: a.ms };
     case "event":
@@ -61,7 +64,10 @@ export function cardReducer(s: CardState, a: CardAction): CardState {
     case "can_required":
       return { ...s, canFor: e.reader, phase: null };
     case "identified":
-      return { ...s, result: e.identification, phase: null, canFor: null, error: null };
+      return { ...s, result: e.identification, qr: null, phase: null, canFor: null, error: null };
+    case "qr_scanned":
+      // A new citizen at the counter: the previous chip result leaves the screen.
+      return { ...s, qr: e.qr, result: null, error: null };
     case "failed":
       return {
         ...s,

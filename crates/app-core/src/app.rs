@@ -10,6 +10,7 @@ use crate::dto::{
     AppStatus, ClerkView, CreateClerkArgs, HistoryArgs, HistoryItem, IdentificationView,
     PhotoView, RoleView, SessionView, SetupArgs, SignInArgs, VerificationView,
 };
+use crate::qr::{QrCheckView, QrCitizenView, QrSource, Scan};
 use crate::{password, AppError};
 
 /// Injected time, so idle lock and lockout are testable without waiting.
@@ -90,6 +91,10 @@ pub struct App {
     clock: Arc<dyn Clock>,
     cfg: Config,
     session: Mutex<Option<Session>>,
+    /// Hồ sơ service (attached by [`App::attach_hoso`]) and the citizen of the last
+    /// identification, who files the next hồ sơ (see `crate::hoso`).
+    pub(crate) hoso: OnceLock<crate::hoso::HoSoState>,
+    pub(crate) current: Mutex<Option<crate::hoso::CurrentCitizen>>,
 }
 
 impl std::fmt::Debug for App {
@@ -141,7 +146,20 @@ impl App {
             clock,
             cfg,
             session: Mutex::new(None),
+            hoso: OnceLock::new(),
+            current: Mutex::new(None),
         }
+    }
+
+    /// The signed-in, unlocked clerk (id, display name); counts as activity.
+    pub(crate) fn clerk_now(&self) -> Result<(String, String), AppError> {
+        let s = self.active_session()?;
+        Ok((s.clerk.id, s.clerk.display_name))
+    }
+
+    /// The injected clock's time.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     pub fn config(&self) -> &Config {
@@ -339,6 +357,7 @@ impl App {
 
     pub fn sign_out(&self) -> Result<(), AppError> {
         let old = self.session_lock().take();
+        self.clear_current_citizen();
         if let Some(s) = old {
             let a = self.audit("sign_out", "ok").clerk(Some(&s.clerk.id));
             self.store.append_audit(a)?;
@@ -473,6 +492,17 @@ impl App {
         reader_name: &str,
         outcome: &reader::ReadOutcome,
     ) -> Result<IdentificationView, AppError> {
+        self.record_read_checked(reader_name, outcome, None)
+    }
+
+    /// [`App::record_read`] with the comparison against a QR scanned before the read; the
+    /// mismatching fields go into the audit row.
+    pub fn record_read_checked(
+        &self,
+        reader_name: &str,
+        outcome: &reader::ReadOutcome,
+        qr_check: Option<QrCheckView>,
+    ) -> Result<IdentificationView, AppError> {
         let s = self.active_session()?;
         let verification = VerificationView::from(&outcome.verification);
         let access = access_str(outcome.access).to_owned();
@@ -511,8 +541,18 @@ impl App {
                 "active_auth": verification.active_auth,
                 "apdus": outcome.apdus,
                 "ms": outcome.ms,
+                "qr_check": qr_check.as_ref().map(|q| json!({
+                    "source": q.source.as_str(),
+                    "same_id": q.same_id,
+                    "mismatches": q.mismatches.iter().map(|m| m.field.as_str()).collect::<Vec<_>>(),
+                })),
             }));
         let rec = self.store.record_identification(new, audit)?;
+        self.set_current_citizen(&rec.id, ::hoso::Identity {
+            source: ::hoso::IdentitySource::Chip,
+            verified: verification.verified,
+            citizen: outcome.citizen.clone(),
+        });
         Ok(IdentificationView {
             id: rec.id,
             at: store::rfc3339(rec.at),
@@ -526,6 +566,88 @@ impl App {
             verification,
             apdus: outcome.apdus,
             read_ms: u32::try_from(outcome.ms).unwrap_or(u32::MAX),
+            qr_check,
+        })
+    }
+
+    /// Today's date in the counter's time zone.
+    pub(crate) fn today_date(&self) -> NaiveDate {
+        self.clock.now().with_timezone(&self.offset()).date_naive()
+    }
+
+    /// Records a scanned QR. Accepted payloads become a `qr` identification (never verified:
+    /// the QR is not signed), with its audit row and outbox message in one transaction;
+    /// rejected ones are audited with their error codes. Needs an unlocked session.
+    pub(crate) fn record_qr(&self, source: QrSource, scan: &Scan) -> Result<QrCitizenView, AppError> {
+        let s = self.active_session()?;
+        let at = self.clock.now();
+        let codes: Vec<&str> = scan.issues.iter().map(|i| i.code.as_str()).collect();
+        let subject = Some(scan.citizen.id_number.as_str()).filter(|s| !s.is_empty());
+        let detail = json!({
+            "source": source.as_str(),
+            "design": scan.design,
+            "issues": codes,
+            "key_hint": scan.hint.is_some(),
+        });
+        let mut identification_id = None;
+        if scan.accepted {
+            let verification = json!({
+                "verified": false,
+                "source": source.as_str(),
+                "reasons": ["Thông tin từ mã QR, chưa xác thực bằng chip."],
+                "issues": codes,
+            });
+            let dob = scan
+                .citizen
+                .date_of_birth
+                .as_deref()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let new = store::NewIdentification {
+                clerk_id: s.clerk.id.clone(),
+                citizen: store::CitizenSnapshot {
+                    id_number: scan.citizen.id_number.clone(),
+                    full_name: scan.citizen.full_name.clone(),
+                    date_of_birth: dob,
+                    data: serde_json::to_value(&scan.citizen)
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                },
+                method: store::Method::Qr,
+                access: None,
+                verified: false,
+                verification,
+                purpose: s.purpose.clone(),
+                at,
+                retain_for: Duration::days(i64::from(self.cfg.retention_days)),
+            };
+            let audit = self
+                .audit("qr_scan", "accepted")
+                .clerk(Some(&s.clerk.id))
+                .subject(subject)
+                .purpose(Some(&s.purpose))
+                .detail(detail);
+            let id = self.store.record_identification(new, audit)?.id;
+            if let Some(q) = &scan.identity {
+                self.set_current_citizen(&id, ::hoso::Identity::from_qr(q));
+            }
+            identification_id = Some(id);
+        } else {
+            let audit = self
+                .audit("qr_scan", "rejected")
+                .clerk(Some(&s.clerk.id))
+                .subject(subject)
+                .purpose(Some(&s.purpose))
+                .detail(detail);
+            self.store.append_audit(audit)?;
+        }
+        Ok(QrCitizenView {
+            source,
+            accepted: scan.accepted,
+            design: scan.design.clone(),
+            citizen: scan.citizen.clone(),
+            issues: scan.issues.clone(),
+            key_ready: scan.hint.is_some(),
+            identification_id,
+            at: store::rfc3339(at),
         })
     }
 

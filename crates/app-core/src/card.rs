@@ -125,6 +125,31 @@ pub enum CardEvent {
     Failed { reader: String, error: CardError },
 }
 
+/// An MRZ-style key (BAC / PACE-MRZ) derived from the ID number and dates. Zeroized on drop.
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct MrzKeyHint {
+    pub document_number: String,
+    /// `YYMMDD`.
+    pub date_of_birth: String,
+    /// `YYMMDD`.
+    pub date_of_expiry: String,
+}
+
+/// Keys derived from a scanned QR code, for the next card put on any reader. Zeroized on drop.
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct KeyHint {
+    /// The CAN: the last 6 digits of the ID number.
+    pub can: String,
+    /// MRZ keys the card-expiry rule allows, tried after the CAN.
+    pub mrz: Vec<MrzKeyHint>,
+}
+
+impl std::fmt::Debug for KeyHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyHint(can: ******, mrz: {} candidates)", self.mrz.len())
+    }
+}
+
 /// Readers and reads. Small on purpose: a PC/SC service, a simulator and the fake all fit.
 pub trait CardService: Send + Sync {
     /// Readers now attached.
@@ -134,6 +159,9 @@ pub trait CardService: Send + Sync {
     /// Starts reading the card on `reader`. Returns at once; progress, the outcome or a typed
     /// failure arrive as events.
     fn read(&self, reader: &str, key: AccessKey) -> Result<(), CardError>;
+    /// Keys from a scanned QR code, tried first by reads with [`AccessKey::Auto`] on any reader
+    /// until replaced or cleared (`None`).
+    fn set_key_hint(&self, hint: Option<KeyHint>);
 }
 
 // ---------------------------------------------------------------- the fake
@@ -150,6 +178,7 @@ struct FakeState {
     plugged: bool,
     card: Option<FakeCard>,
     busy: bool,
+    hint: Option<KeyHint>,
     subscribers: Vec<Sender<CardEvent>>,
 }
 
@@ -174,6 +203,7 @@ impl FakeCardService {
                 plugged: true,
                 card: None,
                 busy: false,
+                hint: None,
                 subscribers: Vec::new(),
             })),
         }
@@ -320,7 +350,11 @@ impl CardService for FakeCardService {
             }
             match (&card.can, &key) {
                 (None, _) => {}
-                (Some(_), AccessKey::Auto) => return Err(CardError::CanRequired),
+                (Some(want), AccessKey::Auto) => match &st.hint {
+                    None => return Err(CardError::CanRequired),
+                    Some(h) if h.can != *want => return Err(CardError::AccessDenied),
+                    Some(_) => {}
+                },
                 (Some(want), AccessKey::Can(got)) if want != got => {
                     return Err(CardError::AccessDenied)
                 }
@@ -338,5 +372,16 @@ impl CardService for FakeCardService {
             return Err(CardError::Communication(e.to_string()));
         }
         Ok(())
+    }
+
+    fn set_key_hint(&self, hint: Option<KeyHint>) {
+        self.lock().hint = hint;
+    }
+}
+
+impl FakeCardService {
+    /// The key hint now held (tests).
+    pub fn key_hint(&self) -> Option<KeyHint> {
+        self.lock().hint.clone()
     }
 }

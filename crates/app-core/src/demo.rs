@@ -28,7 +28,8 @@ fn photo(i: usize) -> Option<Photo> {
 }
 
 /// `(label, card)`; index 0 reads with a derived key, 1 needs the CAN `123456`, 2 fails passive
-/// authentication.
+/// authentication, 3 needs its CAN (the last 6 digits of its ID): scan its QR first
+/// (`qr::payload_2021`) and it reads without typing.
 pub fn demo_cards() -> Vec<(String, FakeCard)> {
     let an = cccd::Citizen {
         id_number: "099190000001".into(),
@@ -84,6 +85,24 @@ pub fn demo_cards() -> Vec<(String, FakeCard)> {
         spouse_name: Some("Hoàng Thị Mai".into()),
         old_id_number: None,
     };
+    let mau = cccd::Citizen {
+        id_number: "001195424242".into(),
+        full_name: "Lê Thị Mẫu".into(),
+        date_of_birth: d(1995, 8, 20),
+        gender: Some("Nữ".into()),
+        nationality: Some("Việt Nam".into()),
+        ethnicity: Some("Kinh".into()),
+        religion: Some("Không".into()),
+        hometown: Some("Xã Thử, Huyện Mẫu, Tỉnh Mô Phỏng".into()),
+        residence: Some("Số 9 Phố Thử, Phường Mẫu, Quận Demo, Thành phố Mô Phỏng".into()),
+        identifying_features: None,
+        issue_date: d(2022, 4, 10),
+        expiry_date: d(2035, 8, 20),
+        father_name: Some("Lê Văn Thử".into()),
+        mother_name: Some("Phạm Thị Mẫu".into()),
+        spouse_name: None,
+        old_id_number: None,
+    };
     let ok = Verification {
         passive: PassiveStatus::Ok,
         chip_auth: ChipAuthStatus::Ok,
@@ -122,7 +141,7 @@ pub fn demo_cards() -> Vec<(String, FakeCard)> {
         (
             "Thẻ mẫu 2 — thẻ căn cước 2024, cần CAN 123456".into(),
             FakeCard {
-                outcome: out(dao, 1, AccessMethod::PaceCan, ok),
+                outcome: out(dao, 1, AccessMethod::PaceCan, ok.clone()),
                 can: Some("123456".into()),
             },
         ),
@@ -131,6 +150,13 @@ pub fn demo_cards() -> Vec<(String, FakeCard)> {
             FakeCard {
                 outcome: out(quan, 2, AccessMethod::Bac, bad),
                 can: None,
+            },
+        ),
+        (
+            "Thẻ mẫu 4 — quét mã QR trước, không cần nhập CAN".into(),
+            FakeCard {
+                outcome: out(mau, 0, AccessMethod::PaceCan, ok),
+                can: Some("424242".into()),
             },
         ),
     ]

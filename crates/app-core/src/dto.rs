@@ -215,6 +215,10 @@ pub struct IdentificationView {
     pub verification: VerificationView,
     pub apdus: u32,
     pub read_ms: u32,
+    /// The QR scanned before this read, compared with the chip (absent when there was none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub qr_check: Option<crate::qr::QrCheckView>,
 }
 
 /// The phases a read goes through, in order.
@@ -299,6 +303,10 @@ pub enum CardUiEvent {
         reader: String,
         code: String,
         message: String,
+    },
+    /// A QR code was scanned (any source): the citizen "from QR, not verified".
+    QrScanned {
+        qr: Box<crate::qr::QrCitizenView>,
     },
 }
 

@@ -41,6 +41,14 @@ pub enum AppError {
     Storage(String),
     #[error("internal: {0}")]
     Internal(String),
+    /// An error of a domain crate (hồ sơ, documents, printing) with its own stable code and
+    /// Vietnamese message.
+    #[error("{code}: {detail}")]
+    Domain {
+        code: &'static str,
+        message: String,
+        detail: String,
+    },
 }
 
 impl AppError {
@@ -63,6 +71,7 @@ impl AppError {
             AppError::DatabaseTooNew => "database_too_new",
             AppError::Storage(_) => "storage",
             AppError::Internal(_) => "internal",
+            AppError::Domain { code, .. } => code,
         }
     }
 
@@ -110,6 +119,7 @@ impl AppError {
             AppError::Internal(_) => {
                 "Lỗi không mong muốn. Thử lại; nếu vẫn lỗi, báo bộ phận kỹ thuật.".into()
             }
+            AppError::Domain { message, .. } => message.clone(),
         }
     }
 

@@ -7,7 +7,9 @@ mod controller;
 pub mod demo;
 pub mod dto;
 mod error;
+pub mod hoso;
 pub mod password;
+pub mod qr;
 
 pub use app::{access_str, App, Clock, Config, ManualClock, SystemClock};
 pub use controller::CardController;

@@ -6,7 +6,7 @@
 //! same path as a real card.
 
 use crate::{read_in_reader, ServiceError};
-use app_core::card::{AccessKey as AppKey, CardError, CardEvent, CardService, ReaderInfo};
+use app_core::card::{AccessKey as AppKey, CardError, CardEvent, CardService, KeyHint, ReaderInfo};
 use reader::{AccessKey, ReadError, ReadOptions};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +27,8 @@ struct State {
     subscribers: Vec<Sender<CardEvent>>,
     /// Keys known for the card now on a reader (from a QR scan, or the demo card's CAN).
     hints: HashMap<String, Vec<AccessKey>>,
+    /// Keys from the last scanned QR code, for the next card on any reader (tried first).
+    qr_hint: Vec<AccessKey>,
 }
 
 struct Inner {
@@ -182,10 +184,19 @@ impl CardService for PcscCardService {
     fn read(&self, reader: &str, key: AppKey) -> Result<(), CardError> {
         let keys = match key {
             AppKey::Can(can) => vec![AccessKey::Can(can)],
-            AppKey::Auto => match self.inner.lock().hints.get(reader) {
-                Some(k) if !k.is_empty() => k.clone(),
-                _ => return Err(CardError::CanRequired),
-            },
+            AppKey::Auto => {
+                let st = self.inner.lock();
+                let mut keys = st.qr_hint.clone();
+                for k in st.hints.get(reader).into_iter().flatten() {
+                    if !keys.iter().any(|x| same_key(x, k)) {
+                        keys.push(k.clone());
+                    }
+                }
+                if keys.is_empty() {
+                    return Err(CardError::CanRequired);
+                }
+                keys
+            }
         };
         if self.inner.busy.swap(true, Ordering::SeqCst) {
             return Err(CardError::Busy);
@@ -210,6 +221,33 @@ impl CardService for PcscCardService {
         }
         Ok(())
     }
+
+    fn set_key_hint(&self, hint: Option<KeyHint>) {
+        self.inner.lock().qr_hint = qr_keys(hint.as_ref());
+    }
+}
+
+fn same_key(a: &AccessKey, b: &AccessKey) -> bool {
+    match (a, b) {
+        (AccessKey::Can(x), AccessKey::Can(y)) => x == y,
+        (
+            AccessKey::Mrz { document_number: d1, date_of_birth: b1, date_of_expiry: e1 },
+            AccessKey::Mrz { document_number: d2, date_of_birth: b2, date_of_expiry: e2 },
+        ) => d1 == d2 && b1 == b2 && e1 == e2,
+        _ => false,
+    }
+}
+
+/// The reader's keys for a QR key hint: the CAN, then the MRZ candidates.
+pub fn qr_keys(hint: Option<&KeyHint>) -> Vec<AccessKey> {
+    let Some(h) = hint else { return Vec::new() };
+    let mut keys = vec![AccessKey::Can(h.can.clone())];
+    keys.extend(h.mrz.iter().map(|m| AccessKey::Mrz {
+        document_number: m.document_number.clone(),
+        date_of_birth: m.date_of_birth.clone(),
+        date_of_expiry: m.date_of_expiry.clone(),
+    }));
+    keys
 }
 
 /// The simulated reader of demo mode: puts generated test cards (never real people) on pcscd's

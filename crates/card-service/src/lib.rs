@@ -6,7 +6,7 @@
 mod app_service;
 mod keys;
 
-pub use app_service::{card_error, DemoCard, PcscCardService, Simulator, VIRTUAL_READER_PREFIX};
+pub use app_service::{card_error, qr_keys, DemoCard, PcscCardService, Simulator, VIRTUAL_READER_PREFIX};
 
 pub use keys::{access_keys, KeyError, KeyInput};
 

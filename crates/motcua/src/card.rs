@@ -91,7 +91,10 @@ pub fn run(args: Args) -> ExitCode {
 
 fn fail(json: bool, e: &ServiceError) -> ExitCode {
     if json {
-        println!("{}", json!({"error": {"code": e.code(), "message": e.message_vi(), "detail": e.to_string()}}));
+        println!(
+            "{}",
+            json!({"error": {"code": e.code(), "message": e.message_vi(), "detail": e.to_string()}})
+        );
     } else {
         eprintln!("Lỗi [{}]: {}\n  ({e})", e.code(), e.message_vi());
     }
@@ -181,7 +184,8 @@ fn read_once(a: &ReadArgs) -> ExitCode {
     if !a.json {
         eprintln!("Đặt thẻ CCCD lên đầu đọc…");
     }
-    let reader = match card_service::wait_for_card(a.reader.as_deref(), Duration::from_secs(a.wait)) {
+    let reader = match card_service::wait_for_card(a.reader.as_deref(), Duration::from_secs(a.wait))
+    {
         Ok(r) => r,
         Err(e) => return fail(a.json, &e),
     };
@@ -201,7 +205,10 @@ fn watch(a: &ReadArgs) -> ExitCode {
     let stdin = std::io::stdin();
     loop {
         eprintln!("Đặt thẻ CCCD lên đầu đọc… (Ctrl+C để thoát)");
-        let reader = match card_service::wait_for_card(a.reader.as_deref(), Duration::from_secs(24 * 3600)) {
+        let reader = match card_service::wait_for_card(
+            a.reader.as_deref(),
+            Duration::from_secs(24 * 3600),
+        ) {
             Ok(r) => r,
             Err(ServiceError::Pcsc(transport_pcsc::PcscError::NoCard)) => continue,
             Err(e) => return fail(a.json, &e),
@@ -215,7 +222,10 @@ fn watch(a: &ReadArgs) -> ExitCode {
                 if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {
                     return ExitCode::SUCCESS;
                 }
-                match access_keys(&KeyInput { can: Some(line.trim().to_owned()), ..KeyInput::default() }) {
+                match access_keys(&KeyInput {
+                    can: Some(line.trim().to_owned()),
+                    ..KeyInput::default()
+                }) {
                     Ok(k) => k,
                     Err(e) => {
                         let _ = fail(a.json, &e.into());
@@ -243,7 +253,8 @@ fn print_outcome(out: &ReadOutcome, reader: &str, json: bool) {
         return;
     }
     let c = &out.citizen;
-    let show = |label: &str, v: Option<String>| println!("{label:<22}{}", v.unwrap_or_else(|| "—".into()));
+    let show =
+        |label: &str, v: Option<String>| println!("{label:<22}{}", v.unwrap_or_else(|| "—".into()));
     let date = |d: Option<NaiveDate>| d.map(|d| d.format("%d/%m/%Y").to_string());
     println!("Đầu đọc:              {reader}");
     show("Số định danh:", Some(c.id_number.clone()));
@@ -257,7 +268,10 @@ fn print_outcome(out: &ReadOutcome, reader: &str, json: bool) {
     show("Nơi thường trú:", c.residence.clone());
     show("Đặc điểm nhận dạng:", c.identifying_features.clone());
     show("Ngày cấp:", date(c.issue_date));
-    show("Có giá trị đến:", date(c.expiry_date).or_else(|| Some("Không thời hạn".into())));
+    show(
+        "Có giá trị đến:",
+        date(c.expiry_date).or_else(|| Some("Không thời hạn".into())),
+    );
     show("Họ tên cha:", c.father_name.clone());
     show("Họ tên mẹ:", c.mother_name.clone());
     show("Vợ/chồng:", c.spouse_name.clone());
@@ -272,7 +286,11 @@ fn print_outcome(out: &ReadOutcome, reader: &str, json: bool) {
     }
     println!(
         "{}",
-        if v.is_verified() { "ĐÃ XÁC THỰC: dữ liệu do chip thật cung cấp và chữ ký số hợp lệ." } else { "CHƯA XÁC THỰC: xem lý do ở trên." }
+        if v.is_verified() {
+            "ĐÃ XÁC THỰC: dữ liệu do chip thật cung cấp và chữ ký số hợp lệ."
+        } else {
+            "CHƯA XÁC THỰC: xem lý do ở trên."
+        }
     );
     println!("({} APDU, {} ms)", out.apdus, out.ms);
 }

@@ -6,11 +6,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod card;
+mod hoso;
 mod procedures;
 mod qr;
+mod queue;
+mod scan;
+mod stats;
 
 #[derive(Parser)]
-#[command(name = "motcua", version, about = "Một Cửa Desk — công cụ dòng lệnh cho bộ phận một cửa")]
+#[command(
+    name = "motcua",
+    version,
+    about = "Một Cửa Desk — công cụ dòng lệnh cho bộ phận một cửa"
+)]
 struct Cli {
     /// Data directory (the store); overrides the platform default, as in the app.
     #[arg(long, global = true)]
@@ -27,6 +35,14 @@ enum Command {
     Procedures(procedures::Args),
     /// ID-card QR: decode from images, parse a payload.
     Qr(qr::Args),
+    /// Hồ sơ: record, list, show, change status, receipt data, intake form.
+    Hoso(hoso::Args),
+    /// Monthly statistics of hồ sơ (CSV).
+    Stats(stats::Args),
+    /// Digitize paper components: files, SANE scanner, scan-to-folder, reuse.
+    Scan(scan::Args),
+    /// Digitization queue: status, processing, delivery, integrity check.
+    Queue(queue::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +52,9 @@ fn main() -> ExitCode {
         Command::Card(args) => card::run(args),
         Command::Procedures(args) => procedures::run(args),
         Command::Qr(args) => qr::run(args),
+        Command::Hoso(args) => hoso::run(args, cli.data_dir.as_deref()),
+        Command::Stats(args) => stats::run(args, cli.data_dir.as_deref()),
+        Command::Scan(args) => scan::run(args, cli.data_dir.as_deref()),
+        Command::Queue(args) => queue::run(args, cli.data_dir.as_deref()),
     }
 }

@@ -9,14 +9,20 @@
 //! order is time order), citizen data passes through a [`FieldCipher`] before it is written.
 
 mod cipher;
+mod hoso;
 mod migrations;
 mod sqlite;
+mod sqlite_hoso;
 pub mod text;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use cipher::{FieldCipher, PlainText};
+pub use hoso::{
+    Applicant, ComponentForm, ComponentRow, HoSoEvent, HoSoQuery, HoSoRepository, HoSoRow,
+    HoSoStatus, NewComponent, NewHoSo, StatusChange, StoredPause,
+};
 pub use sqlite::SqliteStore;
 
 /// Errors of the store. The app maps them to user-facing codes.
@@ -38,6 +44,12 @@ pub enum StoreError {
     DataDir(String),
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
+    /// The row changed under us (e.g. another window moved the hồ sơ first).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Mã hồ sơ / register number allocation (e.g. the day's 9,999 numbers are used).
+    #[error("sequence: {0}")]
+    Sequence(#[from] procedures::Error),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

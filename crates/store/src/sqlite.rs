@@ -58,7 +58,7 @@ impl SqliteStore {
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave a half transaction (rusqlite rolls back on
         // drop), so a poisoned lock is still usable.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
@@ -72,13 +72,28 @@ impl SqliteStore {
     }
 
     fn seal(&self, v: &serde_json::Value) -> Result<Vec<u8>> {
-        let plain = serde_json::to_vec(v)?;
-        self.cipher
-            .seal(CITIZEN_DATA, &plain)
-            .map_err(StoreError::Cipher)
+        self.seal_column(CITIZEN_DATA, v)
     }
 
     fn open_data(&self, cipher_id: &str, sealed: &[u8]) -> Result<serde_json::Value> {
+        self.open_column(CITIZEN_DATA, cipher_id, sealed)
+    }
+
+    pub(crate) fn cipher_id(&self) -> String {
+        self.cipher.id().to_owned()
+    }
+
+    pub(crate) fn seal_column(&self, column: &str, v: &serde_json::Value) -> Result<Vec<u8>> {
+        let plain = serde_json::to_vec(v)?;
+        self.cipher.seal(column, &plain).map_err(StoreError::Cipher)
+    }
+
+    pub(crate) fn open_column(
+        &self,
+        column: &str,
+        cipher_id: &str,
+        sealed: &[u8],
+    ) -> Result<serde_json::Value> {
         if cipher_id != self.cipher.id() {
             return Err(StoreError::Cipher(format!(
                 "row sealed with {cipher_id:?}, store uses {:?}",
@@ -87,13 +102,13 @@ impl SqliteStore {
         }
         let plain = self
             .cipher
-            .open(CITIZEN_DATA, sealed)
+            .open(column, sealed)
             .map_err(StoreError::Cipher)?;
         Ok(serde_json::from_slice(&plain)?)
     }
 }
 
-fn insert_audit(tx: &Transaction<'_>, a: &NewAudit) -> Result<AuditRow> {
+pub(crate) fn insert_audit(tx: &Transaction<'_>, a: &NewAudit) -> Result<AuditRow> {
     let row = AuditRow {
         id: new_id(),
         at: a.at,
@@ -268,9 +283,11 @@ impl ClerkRepository for SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let failures: u32 = tx
-            .query_row("SELECT failed_logins FROM clerks WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT failed_logins FROM clerks WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or(StoreError::NotFound)?;
         let failures = failures.saturating_add(1);
@@ -315,7 +332,7 @@ impl ClerkRepository for SqliteStore {
     }
 }
 
-fn parse_date(s: Option<String>) -> Result<Option<NaiveDate>> {
+pub(crate) fn parse_date(s: Option<String>) -> Result<Option<NaiveDate>> {
     s.map(|s| {
         NaiveDate::parse_from_str(&s, "%Y-%m-%d")
             .map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
@@ -429,8 +446,21 @@ fn raw_history(r: &Row<'_>) -> rusqlite::Result<RawHistory> {
 }
 
 fn history_record(raw: RawHistory) -> Result<IdentificationRecord> {
-    let (id, at, clerk_id, clerk_name, citizen_id, id_number, full_name, dob, method, access, verified, verification, purpose) =
-        raw;
+    let (
+        id,
+        at,
+        clerk_id,
+        clerk_name,
+        citizen_id,
+        id_number,
+        full_name,
+        dob,
+        method,
+        access,
+        verified,
+        verification,
+        purpose,
+    ) = raw;
     Ok(IdentificationRecord {
         id,
         at: parse_time(&at)?,
@@ -449,7 +479,7 @@ fn history_record(raw: RawHistory) -> Result<IdentificationRecord> {
 }
 
 /// Escapes `%`, `_` and the escape character itself for `LIKE ... ESCAPE '\'`.
-fn like_escape(s: &str) -> String {
+pub(crate) fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -533,8 +563,11 @@ impl IdentificationRepository for SqliteStore {
              VALUES (?1, 'identification.recorded', ?2, ?3, NULL, 0)",
             params![new_id(), serde_json::to_string(&payload)?, at],
         )?;
-        let rec = tx
-            .query_row(&format!("{HISTORY_SELECT} WHERE i.id = ?1"), [&id], raw_history)?;
+        let rec = tx.query_row(
+            &format!("{HISTORY_SELECT} WHERE i.id = ?1"),
+            [&id],
+            raw_history,
+        )?;
         tx.commit()?;
         history_record(rec)
     }
@@ -553,7 +586,10 @@ impl IdentificationRepository for SqliteStore {
         if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             if t.chars().all(|c| c.is_ascii_digit()) {
                 args.push(format!("{}%", like_escape(t)));
-                sql.push_str(&format!(" AND c.id_number LIKE ?{} ESCAPE '\\'", args.len()));
+                sql.push_str(&format!(
+                    " AND c.id_number LIKE ?{} ESCAPE '\\'",
+                    args.len()
+                ));
             } else {
                 // Every typed word must start a word of the name: "van an" finds
                 // "Nguyễn Văn An", "an" does not find "Trần".
@@ -617,18 +653,20 @@ impl AuditRepository for SqliteStore {
             })?
             .collect::<rusqlite::Result<Vec<Raw>>>()?;
         raws.into_iter()
-            .map(|(id, at, clerk_id, action, subject, purpose, result, detail)| {
-                Ok(AuditRow {
-                    id,
-                    at: parse_time(&at)?,
-                    clerk_id,
-                    action,
-                    subject,
-                    purpose,
-                    result,
-                    detail: serde_json::from_str(&detail)?,
-                })
-            })
+            .map(
+                |(id, at, clerk_id, action, subject, purpose, result, detail)| {
+                    Ok(AuditRow {
+                        id,
+                        at: parse_time(&at)?,
+                        clerk_id,
+                        action,
+                        subject,
+                        purpose,
+                        result,
+                        detail: serde_json::from_str(&detail)?,
+                    })
+                },
+            )
             .collect()
     }
 }

@@ -45,7 +45,7 @@ fn ident(clerk_id: &str, id_number: &str, name: &str, at: chrono::DateTime<Utc>)
 fn migrates_a_file_database_in_wal_mode_and_reopens_it() {
     let dir = tempfile::tempdir().unwrap();
     let s = SqliteStore::open_in_dir(dir.path()).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 1);
+    assert_eq!(s.schema_version().unwrap(), 2);
     clerk(&s, "an");
     drop(s);
     let s = SqliteStore::open_in_dir(dir.path()).unwrap();
@@ -67,7 +67,7 @@ fn refuses_a_database_from_a_newer_app() {
     .unwrap();
     drop(conn);
     match SqliteStore::open_in_dir(dir.path()) {
-        Err(StoreError::SchemaTooNew { found: 99, known: 1 }) => {}
+        Err(StoreError::SchemaTooNew { found: 99, known: 2 }) => {}
         other => panic!("expected SchemaTooNew, got {other:?}"),
     }
 }

@@ -4,6 +4,8 @@ import type { CardAction, CardState } from "../cardState";
 import { CHECK_LABEL, PHASES, PHASE_LABEL, checkTone, dateTime, dmy, validCan } from "../format";
 import { call, commands } from "../ipc";
 import { ErrorBanner, Kbd } from "../widgets";
+import { QrCheck, QrCitizen } from "../qr/panel";
+import { CameraPanel, SerialControl } from "../qr/scanners";
 
 type Props = {
   card: CardState;
@@ -17,10 +19,15 @@ export function CounterScreen({ card, dispatch, demo, session, onSession }: Prop
   const reader = card.readers[0] ?? null;
   const cardPresent = card.readers.some((r) => r.card_present);
 
+  const clear = () => {
+    dispatch({ type: "clear" });
+    void call(commands.clearQr());
+  };
+
   // Esc: clear the citizen from the screen (privacy between citizens).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && !(e.target instanceof HTMLInputElement)) dispatch({ type: "clear" });
+      if (e.key === "Escape" && !(e.target instanceof HTMLInputElement)) clear();
       else if (e.key === "F8") {
         e.preventDefault();
         void retry();
@@ -56,12 +63,19 @@ export function CounterScreen({ card, dispatch, demo, session, onSession }: Prop
             Đọc lại thẻ <Kbd>F8</Kbd>
           </button>
         )}
+        <CameraPanel
+          onScanned={(qr) => dispatch({ type: "event", event: { kind: "qr_scanned", qr } })}
+          onError={(error) => dispatch({ type: "error", error })}
+        />
+        <SerialControl />
         <Purpose session={session} onSession={onSession} />
         {demo && <DemoPanel />}
       </aside>
       <section class="result" aria-live="polite">
         {card.result ? (
-          <Result id={card.result} shownMs={card.lastShowMs} onClear={() => dispatch({ type: "clear" })} />
+          <Result id={card.result} shownMs={card.lastShowMs} onClear={clear} />
+        ) : card.qr ? (
+          <QrCitizen qr={card.qr} onClear={clear} />
         ) : (
           <div class="empty">
             <p class="lead">Chưa có thông tin công dân.</p>
@@ -268,6 +282,7 @@ function Result({ id, shownMs, onClear }: { id: IdentificationView; shownMs: num
       <div class={v.verified ? "verdict ok" : "verdict bad"} data-testid="verdict" data-verified={String(v.verified)}>
         {v.verified ? "ĐÃ XÁC THỰC — thẻ thật, dữ liệu nguyên vẹn" : "CHƯA XÁC THỰC — không dùng dữ liệu này để làm thủ tục"}
       </div>
+      {id.qr_check && <QrCheck check={id.qr_check} />}
       {!v.verified && v.reasons.length > 0 && (
         <ul class="reasons" data-testid="reasons">
           {v.reasons.map((r) => (

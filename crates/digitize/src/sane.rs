@@ -1,0 +1,278 @@
+//! SANE scanners through `scanimage` (Debian sane-utils): flatbed or ADF batch to TIFF files,
+//! with progress per page and clear errors for no scanner, paper jam, cover open, empty feeder.
+//!
+//! `scanimage` exits with the SANE status of the failure (3 busy, 6 jammed, 7 no documents,
+//! 8 cover open, 9 I/O error, 11 access denied) and says so on stderr (`sane_read: Document
+//! feeder jammed`); an ADF batch ends normally with "Document feeder out of documents". Pages
+//! scanned before a failure are kept: the caller ingests them and asks the clerk to continue.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Scanner errors.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ScanError {
+    /// `scanimage` is not installed.
+    #[error("scanimage not installed")]
+    NotInstalled,
+    /// No scanner, or the named device cannot be opened (unplugged, off).
+    #[error("no scanner: {0}")]
+    NoScanner(String),
+    /// Paper jam.
+    #[error("paper jammed after {pages} page(s)")]
+    Jammed {
+        /// Pages scanned before.
+        pages: usize,
+    },
+    /// Cover (or ADF lid) open.
+    #[error("cover open")]
+    CoverOpen,
+    /// The feeder is empty (nothing scanned).
+    #[error("no document in the feeder")]
+    NoDocuments,
+    /// Scanner busy (another program).
+    #[error("scanner busy")]
+    Busy,
+    /// Permission denied on the device.
+    #[error("access denied")]
+    AccessDenied,
+    /// Another failure (stderr's last line).
+    #[error("scan failed: {0}")]
+    Failed(String),
+}
+
+impl ScanError {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotInstalled => "scanner_tool_missing",
+            Self::NoScanner(_) => "scanner_not_found",
+            Self::Jammed { .. } => "scanner_jammed",
+            Self::CoverOpen => "scanner_cover_open",
+            Self::NoDocuments => "scanner_no_documents",
+            Self::Busy => "scanner_busy",
+            Self::AccessDenied => "scanner_access_denied",
+            Self::Failed(_) => "scanner_failed",
+        }
+    }
+    /// Vietnamese message.
+    pub fn message_vi(&self) -> String {
+        match self {
+            Self::NotInstalled => "Máy tính chưa cài công cụ quét (sane-utils). Hãy báo bộ phận kỹ thuật.".into(),
+            Self::NoScanner(_) => "Không tìm thấy máy quét. Hãy kiểm tra máy quét đã bật, cáp USB/mạng đã cắm, rồi thử lại.".into(),
+            Self::Jammed { pages } => format!("Giấy bị kẹt trong máy quét (đã quét xong {pages} trang). Hãy gỡ tờ bị kẹt, đặt lại các trang chưa quét và quét tiếp."),
+            Self::CoverOpen => "Nắp máy quét đang mở. Hãy đóng nắp rồi quét lại.".into(),
+            Self::NoDocuments => "Khay nạp giấy trống. Hãy đặt giấy tờ vào khay rồi quét.".into(),
+            Self::Busy => "Máy quét đang bận (chương trình khác đang dùng). Hãy đợi một lát rồi thử lại.".into(),
+            Self::AccessDenied => "Không có quyền dùng máy quét. Hãy báo bộ phận kỹ thuật cấp quyền.".into(),
+            Self::Failed(_) => "Quét không thành công. Hãy thử lại; nếu lỗi lặp lại, tắt và bật lại máy quét.".into(),
+        }
+    }
+}
+
+/// How to scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// SANE device (`test` in tests, e.g. `fujitsu:...` for real ones); empty = default.
+    pub device: String,
+    /// `Flatbed`, `Automatic Document Feeder`, `ADF Duplex` … (device specific).
+    pub source: Option<String>,
+    /// `Color`, `Gray`, `Lineart`.
+    pub mode: String,
+    /// Resolution (dpi).
+    pub resolution: u32,
+    /// Pages to scan at most (None: until the feeder is empty; flatbed: 1).
+    pub max_pages: Option<u32>,
+    /// Extra arguments (scan area `-x`/`-y`, device options).
+    pub extra: Vec<String>,
+}
+
+/// Progress of a scan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Progress {
+    /// Page n started.
+    PageStarted(u32),
+    /// Percent of the current page.
+    Percent(f32),
+    /// Page n done.
+    PageDone(u32),
+}
+
+/// Parses scanimage's stderr as it arrives; returns events and keeps unfinished text.
+pub fn parse_progress(buf: &mut String) -> Vec<Progress> {
+    let mut ev = Vec::new();
+    loop {
+        let cut = ["Progress: ", "Scanning page ", "Scanned page "]
+            .iter()
+            .filter_map(|k| buf.find(k).map(|i| (i, *k)))
+            .min();
+        let Some((i, k)) = cut else {
+            if buf.len() > 4096 {
+                buf.clear();
+            }
+            break;
+        };
+        let rest = &buf[i + k.len()..];
+        let num: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        let end = i + k.len() + num.len();
+        // Need a terminator to know the number is complete.
+        if buf.len() <= end {
+            break;
+        }
+        match k {
+            "Progress: " => {
+                if let Ok(p) = num.parse() {
+                    ev.push(Progress::Percent(p))
+                }
+            }
+            "Scanning page " => {
+                if let Ok(p) = num.parse() {
+                    ev.push(Progress::PageStarted(p))
+                }
+            }
+            _ => {
+                if let Ok(p) = num.trim_end_matches('.').parse() {
+                    ev.push(Progress::PageDone(p))
+                }
+            }
+        }
+        buf.drain(..end);
+    }
+    ev
+}
+
+/// Maps scanimage's exit status and stderr to an error (None: success).
+pub fn map_exit(code: Option<i32>, stderr: &str, pages: usize) -> Option<ScanError> {
+    let low = stderr.to_ascii_lowercase();
+    let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
+    if low.contains("jammed") || code == Some(6) {
+        return Some(ScanError::Jammed { pages });
+    }
+    if low.contains("cover") && low.contains("open") || code == Some(8) {
+        return Some(ScanError::CoverOpen);
+    }
+    if low.contains("out of documents") || code == Some(7) {
+        return (pages == 0).then_some(ScanError::NoDocuments);
+    }
+    if low.contains("busy") || code == Some(3) {
+        return Some(ScanError::Busy);
+    }
+    if low.contains("access") && low.contains("denied") || code == Some(11) {
+        return Some(ScanError::AccessDenied);
+    }
+    if low.contains("open of device") || low.contains("no scanners were identified") || low.contains("no sane devices") {
+        return Some(ScanError::NoScanner(last));
+    }
+    match code {
+        Some(0) => None,
+        _ => Some(ScanError::Failed(last)),
+    }
+}
+
+/// Scans into `out_dir` as `page-NNN.tif` (TIFF records the resolution); returns the files
+/// of complete pages in order, or the error with the pages scanned before it left on disk.
+pub fn scan(
+    opts: &ScanOptions,
+    out_dir: &Path,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<PathBuf>, (ScanError, Vec<PathBuf>)> {
+    let _ = std::fs::create_dir_all(out_dir);
+    let mut cmd = Command::new("scanimage");
+    if !opts.device.is_empty() {
+        cmd.arg("-d").arg(&opts.device);
+    }
+    cmd.arg("--format=tiff")
+        .arg("--mode")
+        .arg(&opts.mode)
+        .arg("--resolution")
+        .arg(opts.resolution.to_string())
+        .arg("--progress")
+        .arg(format!("--batch={}", out_dir.join("page-%03d.tif").display()));
+    if let Some(s) = &opts.source {
+        cmd.arg("--source").arg(s);
+    }
+    let max = opts
+        .max_pages
+        .or_else(|| (!opts.source.as_deref().unwrap_or("").contains("Feeder")).then_some(1));
+    if let Some(n) = max {
+        cmd.arg(format!("--batch-count={n}"));
+    }
+    cmd.args(&opts.extra).stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err((ScanError::NotInstalled, Vec::new()))
+        }
+        Err(e) => return Err((ScanError::Failed(e.to_string()), Vec::new())),
+    };
+    let mut all = String::new();
+    let mut buf = String::new();
+    let mut done = Vec::new();
+    if let Some(mut err) = child.stderr.take() {
+        let mut chunk = [0u8; 512];
+        while let Ok(n) = err.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            let s = String::from_utf8_lossy(&chunk[..n]);
+            all.push_str(&s);
+            buf.push_str(&s);
+            for e in parse_progress(&mut buf) {
+                if let Progress::PageDone(p) = e {
+                    done.push(p);
+                }
+                on_progress(e);
+            }
+        }
+    }
+    let status = child.wait().ok().and_then(|s| s.code());
+    // A page counts when scanimage reported it done with status EOF (5) / GOOD, and its file exists.
+    let failed_pages: Vec<u32> = all
+        .lines()
+        .filter_map(|l| {
+            let rest = l.split("Scanned page ").nth(1)?;
+            let (n, st) = rest.split_once(". (scanner status = ")?;
+            let st: u32 = st.trim_end_matches(')').parse().ok()?;
+            (st != 5 && st != 0).then(|| n.parse().ok()).flatten()
+        })
+        .collect();
+    let files: Vec<PathBuf> = done
+        .iter()
+        .filter(|p| !failed_pages.contains(p))
+        .map(|p| out_dir.join(format!("page-{p:03}.tif")))
+        .filter(|f| f.exists())
+        .collect();
+    for p in &failed_pages {
+        let _ = std::fs::remove_file(out_dir.join(format!("page-{p:03}.tif")));
+    }
+    match map_exit(status, &all, files.len()) {
+        None => Ok(files),
+        Some(e) => Err((e, files)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_parsed_across_chunks() {
+        let mut b = String::from("Scanning page 1\nProgress: 5.9%Progress: 11");
+        let ev = parse_progress(&mut b);
+        assert_eq!(ev, [Progress::PageStarted(1), Progress::Percent(5.9)]);
+        b.push_str(".8%Scanned page 1. (scanner status = 5)\n");
+        let ev = parse_progress(&mut b);
+        assert_eq!(ev, [Progress::Percent(11.8), Progress::PageDone(1)]);
+    }
+
+    #[test]
+    fn exit_codes_map_to_clear_errors() {
+        assert_eq!(map_exit(Some(6), "scanimage: sane_read: Document feeder jammed", 2), Some(ScanError::Jammed { pages: 2 }));
+        assert_eq!(map_exit(Some(8), "", 0), Some(ScanError::CoverOpen));
+        assert_eq!(map_exit(Some(0), "sane_start: Document feeder out of documents", 3), None);
+        assert_eq!(map_exit(Some(7), "sane_start: Document feeder out of documents", 0), Some(ScanError::NoDocuments));
+        assert!(matches!(map_exit(Some(1), "scanimage: open of device x failed: Invalid argument", 0), Some(ScanError::NoScanner(_))));
+        assert_eq!(map_exit(Some(0), "", 1), None);
+    }
+}
