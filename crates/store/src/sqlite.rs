@@ -360,19 +360,7 @@ impl CitizenRepository for SqliteStore {
                         last_seen_at, retain_until
                  FROM citizens WHERE id_number = ?1",
                 [id_number],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                    ))
-                },
+                |r| TryFrom::try_from(r),
             )
             .optional()?;
         let Some((id, id_number, full_name, dob, data, cipher, first, last, retain)) = raw else {
@@ -428,21 +416,7 @@ type RawHistory = (
 );
 
 fn raw_history(r: &Row<'_>) -> rusqlite::Result<RawHistory> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-        r.get(11)?,
-        r.get(12)?,
-    ))
+    TryFrom::try_from(r)
 }
 
 fn history_record(raw: RawHistory) -> Result<IdentificationRecord> {
@@ -639,18 +613,7 @@ impl AuditRepository for SqliteStore {
              ORDER BY at DESC, id DESC LIMIT ?1",
         )?;
         let raws = st
-            .query_map([limit], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            })?
+            .query_map([limit], |r| TryFrom::try_from(r))?
             .collect::<rusqlite::Result<Vec<Raw>>>()?;
         raws.into_iter()
             .map(

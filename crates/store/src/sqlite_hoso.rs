@@ -165,19 +165,7 @@ fn components(conn: &rusqlite::Connection, ho_so_id: &str) -> Result<Vec<Compone
         Option<String>,
     );
     let raws = st
-        .query_map([ho_so_id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-            ))
-        })?
+        .query_map([ho_so_id], |r| TryFrom::try_from(r))?
         .collect::<rusqlite::Result<Vec<Raw>>>()?;
     raws.into_iter()
         .map(
@@ -492,17 +480,7 @@ impl HoSoRepository for SqliteStore {
             Option<String>,
         );
         let raws = st
-            .query_map([ma_ho_so.trim()], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            })?
+            .query_map([ma_ho_so.trim()], |r| TryFrom::try_from(r))?
             .collect::<rusqlite::Result<Vec<Raw>>>()?;
         raws.into_iter()
             .map(|(id, at, clerk_id, from, to, note, due)| {
