@@ -2,6 +2,7 @@
 //! and print the data of its receipt. `--data-dir` selects the store as in the app; `--seeds`
 //! an operator seed folder. With `--json`, errors are printed as `{"error": {code, message}}`.
 
+use crate::print_json;
 use clap::Subcommand;
 use hoso::{
     parse_local, ComponentInput, HoSoError, HoSoQuery, HoSoService, HoSoStatus, Identity,
@@ -145,19 +146,6 @@ fn fail(json: bool, e: &HoSoError) -> ExitCode {
         eprintln!("{} ({})", e.message_vi(), e.code());
     }
     ExitCode::FAILURE
-}
-
-fn print_json<T: serde::Serialize>(v: &T) -> ExitCode {
-    match serde_json::to_string_pretty(v) {
-        Ok(s) => {
-            println!("{s}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("Lỗi xuất JSON: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
 /// The service over the store of `data_dir` (or the platform default, as the app does).

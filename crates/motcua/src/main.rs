@@ -45,6 +45,20 @@ enum Command {
     Queue(queue::Args),
 }
 
+/// Prints `v` as pretty JSON on stdout (success), or says why it could not.
+pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> ExitCode {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => {
+            println!("{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("Lỗi xuất JSON: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _ = &cli.data_dir;

@@ -1,6 +1,7 @@
 //! `motcua procedures …`: the procedure catalog, return dates and legacy-address conversion,
 //! from the embedded seeds or an operator seed folder (`--seeds DIR`).
 
+use crate::print_json;
 use chrono::NaiveDateTime;
 use clap::Subcommand;
 use procedures::{due_at, SeedSet};
@@ -40,19 +41,6 @@ enum Cmd {
 fn fail(e: &procedures::Error) -> ExitCode {
     eprintln!("{} ({})", e.message_vi(), e.code());
     ExitCode::FAILURE
-}
-
-fn print_json<T: serde::Serialize>(v: &T) -> ExitCode {
-    match serde_json::to_string_pretty(v) {
-        Ok(s) => {
-            println!("{s}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("Lỗi xuất JSON: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
 /// Procedures of the catalog, all or those matching `search`.
