@@ -170,6 +170,11 @@ pub fn map_exit(code: Option<i32>, stderr: &str, pages: usize) -> Option<ScanErr
     }
 }
 
+/// Silence from scanimage after which the scan is stopped as not answering.
+const STALL: std::time::Duration = std::time::Duration::from_secs(120);
+/// Time scanimage gets to exit once it has reported a failure.
+const AFTER_FAILURE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Scans into `out_dir` as `page-NNN.tif` (TIFF records the resolution); returns the files
 /// of complete pages in order, or the error with the pages scanned before it left on disk.
 pub fn scan(
@@ -209,20 +214,43 @@ pub fn scan(
     let mut all = String::new();
     let mut buf = String::new();
     let mut done = Vec::new();
+    // stderr is read on a thread so that a scanimage that stops answering cannot freeze the
+    // scan: after it reported a failure it gets AFTER_FAILURE to exit (the SANE test backend
+    // sometimes hangs while cancelling after a jam), otherwise STALL of silence.
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
     if let Some(mut err) = child.stderr.take() {
-        let mut chunk = [0u8; 512];
-        while let Ok(n) = err.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            let s = String::from_utf8_lossy(&chunk[..n]);
-            all.push_str(&s);
-            buf.push_str(&s);
-            for e in parse_progress(&mut buf) {
-                if let Progress::PageDone(p) = e {
-                    done.push(p);
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 512];
+            while let Ok(n) = err.read(&mut chunk) {
+                if n == 0 || tx.send(String::from_utf8_lossy(&chunk[..n]).into_owned()).is_err() {
+                    break;
                 }
-                on_progress(e);
+            }
+        });
+    }
+    loop {
+        let failed = all.contains("sane_read:") || all.contains("sane_start:");
+        match rx.recv_timeout(if failed { AFTER_FAILURE } else { STALL }) {
+            Ok(s) => {
+                all.push_str(&s);
+                buf.push_str(&s);
+                for e in parse_progress(&mut buf) {
+                    if let Progress::PageDone(p) = e {
+                        done.push(p);
+                    }
+                    on_progress(e);
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                let _ = child.kill();
+                if !failed {
+                    all.push_str(&format!(
+                        "\nscanimage: no answer for {} s, stopped\n",
+                        STALL.as_secs()
+                    ));
+                }
+                break;
             }
         }
     }
