@@ -5,6 +5,7 @@
 use app_core::dto::*;
 use app_core::qr::*;
 use app_core::hoso::*;
+use app_core::digitize::*;
 use app_core::UiError;
 use ts_rs::TS;
 
@@ -94,6 +95,21 @@ pub fn typescript() -> String {
         ReceiptArgs,
         ReceiptResult,
         PrinterView,
+        ScanOpenArgs,
+        ScanSessionArgs,
+        ScanSessionView,
+        ScanPageView,
+        ScanComponentView,
+        ReusableDocView,
+        ScanSourceView,
+        ScanAcquireArgs,
+        ScanImportArgs,
+        ScanCameraArgs,
+        ScanOp,
+        ScanEditArgs,
+        ScanReuseArgs,
+        ScanCommitArgs,
+        ScanProgressView,
     ];
     for (docs, decl) in types {
         if let Some(d) = docs {

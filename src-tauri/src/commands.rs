@@ -6,10 +6,11 @@ use app_core::AppError;
 use tauri::State;
 
 use crate::{Demo, Shell};
+pub use crate::digitize::*;
 pub use crate::hoso::*;
 use card_service::Simulator;
 
-async fn blocking<T, F>(shell: &Shell, f: F) -> Result<T, AppError>
+pub(crate) async fn blocking<T, F>(shell: &Shell, f: F) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce(Shell) -> Result<T, AppError> + Send + 'static,

@@ -7,18 +7,8 @@ use app_core::hoso::*;
 use app_core::AppError;
 use tauri::State;
 
+use crate::commands::blocking;
 use crate::Shell;
-
-async fn blocking<T, F>(shell: &Shell, f: F) -> Result<T, AppError>
-where
-    T: Send + 'static,
-    F: FnOnce(Shell) -> Result<T, AppError> + Send + 'static,
-{
-    let shell = shell.clone();
-    tauri::async_runtime::spawn_blocking(move || f(shell))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-}
 
 #[tauri::command]
 pub async fn hoso_current_citizen(

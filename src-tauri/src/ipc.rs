@@ -6,6 +6,7 @@ use std::future::Future;
 
 use app_core::dto::*;
 use app_core::qr::*;
+use app_core::digitize::*;
 use app_core::hoso::*;
 use app_core::AppError;
 use tauri::State;
@@ -97,7 +98,20 @@ ipc_commands! {
     hoso_set_status(HoSoStatusArgs) -> HoSoSummary;
     hoso_receipt(ReceiptArgs) -> ReceiptResult;
     hoso_printers(NoArgs) -> Vec<PrinterView>;
+    scan_open(ScanOpenArgs) -> ScanSessionView;
+    scan_sources(NoArgs) -> Vec<ScanSourceView>;
+    scan_acquire(ScanAcquireArgs) -> ScanSessionView;
+    scan_import(ScanImportArgs) -> ScanSessionView;
+    scan_camera(ScanCameraArgs) -> ScanSessionView;
+    scan_edit(ScanEditArgs) -> ScanSessionView;
+    scan_reuse(ScanReuseArgs) -> ScanSessionView;
+    scan_commit(ScanCommitArgs) -> ScanSessionView;
+    scan_discard(ScanSessionArgs) -> ();
 }
 
 /// Event names and payload types, pushed from Rust with `emit`.
-pub const EVENTS: &[(&str, &str)] = &[("card", "CardUiEvent"), ("session", "SessionView | null")];
+pub const EVENTS: &[(&str, &str)] = &[
+    ("card", "CardUiEvent"),
+    ("session", "SessionView | null"),
+    ("scan_progress", "ScanProgressView"),
+];

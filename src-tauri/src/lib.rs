@@ -3,6 +3,7 @@
 
 pub mod bindings;
 mod commands;
+mod digitize;
 mod hoso;
 pub mod ipc;
 mod scan;
@@ -102,6 +103,7 @@ fn build_shell(opts: &Options) -> Result<Shell, String> {
         let store = Arc::new(store);
         let app = Arc::new(App::new(store.clone(), Arc::new(SystemClock), cfg));
         attach_hoso(&app, store, &dir);
+        app.prefetch_scanners();
         let fake = FakeCardService::new(SIMULATED_READER, true, Duration::from_millis(120));
         let service: Arc<dyn CardService> = Arc::new(fake.clone());
         let cards = Arc::new(CardController::new(app.clone(), service));
@@ -126,6 +128,7 @@ fn build_shell(opts: &Options) -> Result<Shell, String> {
     let store = Arc::new(store);
     let app = Arc::new(App::new(store.clone(), Arc::new(SystemClock), cfg));
     attach_hoso(&app, store, &dir);
+    app.prefetch_scanners();
     let service = PcscCardService::start(trust);
     let dyn_service: Arc<dyn CardService> = Arc::new(service.clone());
     let cards = Arc::new(CardController::new(app.clone(), dyn_service));
@@ -139,8 +142,11 @@ fn build_shell(opts: &Options) -> Result<Shell, String> {
 fn attach_hoso(app: &App, store: Arc<SqliteStore>, dir: &std::path::Path) {
     let seeds = dir.join("seeds");
     let seeds = seeds.is_dir().then_some(seeds);
-    if let Err(e) = app.attach_hoso(store, seeds.as_deref(), dir) {
+    if let Err(e) = app.attach_hoso(store.clone(), seeds.as_deref(), dir) {
         eprintln!("motcua-desk: không nạp được danh mục thủ tục / mẫu tờ khai: {}", e.message_vi());
+    }
+    if let Err(e) = app.attach_digitize(store, dir) {
+        eprintln!("motcua-desk: không mở được hàng đợi số hóa: {}", e.message_vi());
     }
 }
 

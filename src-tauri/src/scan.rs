@@ -29,6 +29,13 @@ impl ScanState {
         let _ = self.handle.set(h);
     }
 
+    /// Emits any UI event (the window may not exist yet in tests: then nothing happens).
+    pub fn emit_event<T: serde::Serialize + Clone>(&self, name: &str, payload: T) {
+        if let Some(h) = self.handle.get() {
+            let _ = h.emit(name, payload);
+        }
+    }
+
     fn emit(handle: &Arc<OnceLock<AppHandle>>, ev: CardUiEvent) {
         if let Some(h) = handle.get() {
             let _ = h.emit("card", ev);

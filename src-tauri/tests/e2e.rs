@@ -277,6 +277,54 @@ async fn counter_flow_in_the_real_window() {
     wait_text(&c, "[data-testid=proc-item]", "tình trạng hôn nhân").await;
     find(&c, "[data-testid=proc-item]").await.click().await.expect("pick procedure");
     find(&c, "[data-testid=hoso-form]").await;
+    // Digitize one paper through the scan panel (file import: no scanner here): a generated
+    // 1700×2400 page (A4 at ~205 dpi) goes to the first required component.
+    let page = data.path().join("giay-to.png");
+    let mut img = image::GrayImage::from_pixel(1700, 2400, image::Luma([250]));
+    for line in 0..40u32 {
+        for y in (200 + line * 50)..(220 + line * 50) {
+            for x in 200..(1200 + (line * 37) % 300) {
+                img.put_pixel(x, y, image::Luma([30]));
+            }
+        }
+    }
+    img.save(&page).expect("write page");
+    find(&c, "[data-testid=scan-panel]").await;
+    // The source list arrives once the scanners are listed (`scanimage -L` takes seconds).
+    let mut chosen = false;
+    for _ in 0..300 {
+        chosen = js(
+            &c,
+            r#"const sel = document.querySelector("[data-testid=scan-source]");
+               if (!sel || ![...sel.options].some((o) => o.value === "file")) return false;
+               sel.value = "file"; sel.dispatchEvent(new Event("change", { bubbles: true }));
+               return true;"#,
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false);
+        if chosen {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(chosen, "file import offered as a source");
+    let paths = find(&c, "[data-testid=scan-paths]").await;
+    paths.send_keys(&page.display().to_string()).await.expect("path");
+    find(&c, "[data-testid=scan-go]").await.click().await.expect("import");
+    let mut thumbs = 0;
+    for _ in 0..200 {
+        thumbs = js(&c, r#"return document.querySelectorAll("[data-testid=scan-thumb]").length;"#)
+            .await
+            .as_u64()
+            .unwrap_or(0);
+        if thumbs > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let scan_err = js(&c, r#"const e = document.querySelector("[data-testid=scan-error]"); return e ? e.getAttribute("data-code") + ": " + e.textContent : null;"#).await;
+    assert_eq!(thumbs, 1, "scanned page shown ({scan_err:?})");
     shot(&c, "05d-hoso-form").await;
     find(&c, "[data-testid=hoso-save]").await.click().await.expect("validate");
     js(
@@ -293,6 +341,12 @@ async fn counter_flow_in_the_real_window() {
     .await;
     find(&c, "[data-testid=hoso-save]").await.click().await.expect("save");
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // Other required components have no pages: the first save only warns, the second saves.
+    let warned = js(&c, r#"const e = document.querySelector("[data-testid=error]"); return e ? e.getAttribute("data-code") : null;"#).await;
+    if warned.as_str() == Some("digitize_missing") {
+        find(&c, "[data-testid=hoso-save]").await.click().await.expect("save anyway");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     let banner = js(&c, r#"const e = document.querySelector("[data-testid=error]"); const bad = [...document.querySelectorAll(".hoso-field.invalid")].map((b) => b.textContent); return e ? e.getAttribute("data-code") + ": " + e.textContent + " | " + bad.join(" ; ") : null;"#).await;
     eprintln!("hồ sơ save: {banner:?}");
     let mut ma = String::new();
@@ -305,6 +359,20 @@ async fn counter_flow_in_the_real_window() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(ma.ends_with("-0001"), "mã hồ sơ: {ma:?}");
+    // The scanned component became one PDF in the queue (processed; signed when configured).
+    let mut states = String::new();
+    for _ in 0..300 {
+        states = js(&c, r#"return [...document.querySelectorAll("[data-testid=scan-states] li")].map((l) => l.getAttribute("data-state")).join(",");"#)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        if states.contains("processed") || states.contains("signed") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(states.contains("processed") || states.contains("signed"), "digitized: {states:?}");
     shot(&c, "05e-hoso-saved").await;
 
     // History: search without diacritics.

@@ -441,6 +441,122 @@ print_error: UiError | null, };
 
 export type PrinterView = { name: string, is_default: boolean, status: string, };
 
+export type ScanOpenArgs = { 
+/**
+ * The procedure chosen in the intake form (its checklist gives the components).
+ */
+procedure_code: string, 
+/**
+ * Set when digitizing for a hồ sơ already saved (from the list screen).
+ */
+ma_ho_so: string | null, };
+
+export type ScanSessionArgs = { session_id: string, };
+
+export type ScanSessionView = { session_id: string, ma_ho_so: string | null, 
+/**
+ * All pages in order (unassigned ones included).
+ */
+pages: Array<ScanPageView>, 
+/**
+ * The checklist of the procedure, by position.
+ */
+components: Array<ScanComponentView>, 
+/**
+ * Documents digitized earlier for the identified citizen (reuse instead of rescanning).
+ */
+reusable: Array<ReusableDocView>, };
+
+export type ScanPageView = { page_id: string, 
+/**
+ * Position of the checklist component, null = not yet assigned.
+ */
+component: number | null, 
+/**
+ * Clockwise quarter turns the clerk applied: 0, 90, 180, 270.
+ */
+rotation: number, 
+/**
+ * `data:image/jpeg;base64,...`, already rotated.
+ */
+thumb: string, width: number, height: number, dpi: number, blank: boolean, 
+/**
+ * "colour" | "grey" | "bilevel"
+ */
+class: string, 
+/**
+ * "sane" | "file" | "folder" | "camera"
+ */
+source: string, 
+/**
+ * Vietnamese warning (dpi below 200, looks blank, ...).
+ */
+warning: string | null, };
+
+export type ScanComponentView = { position: number, name: string, must_digitize: boolean, 
+/**
+ * Pages assigned in the session.
+ */
+pages: number, 
+/**
+ * Document id reused instead of scanning.
+ */
+reused_from: string | null, 
+/**
+ * "empty" | "pending" | "processed" | "signed" | "delivered" | "failed" | "reused"
+ */
+state: string, 
+/**
+ * The checklist line is green.
+ */
+done: boolean, pdf_path: string | null, error_vi: string | null, };
+
+export type ReusableDocView = { document_id: string, component_name: string, ma_ho_so: string, 
+/**
+ * Local `YYYY-MM-DD`.
+ */
+received_at: string, pages: number, valid_until: string | null, state: string, };
+
+export type ScanSourceView = { 
+/**
+ * "sane:<device>" | "folder" | "file" | "camera"
+ */
+id: string, label: string, kind: "sane" | "folder" | "file" | "camera", adf: boolean, duplex: boolean, };
+
+export type ScanAcquireArgs = { session_id: string, source_id: string, 
+/**
+ * Assign the new pages to this component (null: unassigned).
+ */
+component: number | null, adf: boolean, duplex: boolean, 
+/**
+ * Rescan: the first new page replaces this page.
+ */
+replace_page: string | null, };
+
+export type ScanImportArgs = { session_id: string, paths: Array<string>, component: number | null, };
+
+export type ScanCameraArgs = { session_id: string, component: number | null, 
+/**
+ * One still photo, JPEG, base64 without the `data:` prefix.
+ */
+jpeg_base64: string, replace_page: string | null, };
+
+/**
+ * One edit of the page list.
+ */
+export type ScanOp = { "op": "rotate", page_id: string, quarter_turns: number, } | { "op": "delete", page_id: string, } | { "op": "move", page_id: string, to_index: number, } | { "op": "assign", page_ids: Array<string>, component: number | null, } | { "op": "split_from", page_id: string, component: number, };
+
+export type ScanEditArgs = { session_id: string, op: ScanOp, };
+
+export type ScanReuseArgs = { session_id: string, component: number, document_id: string | null, };
+
+export type ScanCommitArgs = { session_id: string, ma_ho_so: string, };
+
+/**
+ * Pushed as the `scan_progress` event while a scanner runs.
+ */
+export type ScanProgressView = { session_id: string, page: number, message_vi: string, done: boolean, };
+
 /** Every command rejects with a `UiError` (`{ code, message }`). */
 export const commands = {
   appStatus: (): Promise<AppStatus> => invoke("app_status", { args: {} }),
@@ -479,10 +595,20 @@ export const commands = {
   hosoSetStatus: (args: HoSoStatusArgs): Promise<HoSoSummary> => invoke("hoso_set_status", { args }),
   hosoReceipt: (args: ReceiptArgs): Promise<ReceiptResult> => invoke("hoso_receipt", { args }),
   hosoPrinters: (): Promise<Array<PrinterView>> => invoke("hoso_printers", { args: {} }),
+  scanOpen: (args: ScanOpenArgs): Promise<ScanSessionView> => invoke("scan_open", { args }),
+  scanSources: (): Promise<Array<ScanSourceView>> => invoke("scan_sources", { args: {} }),
+  scanAcquire: (args: ScanAcquireArgs): Promise<ScanSessionView> => invoke("scan_acquire", { args }),
+  scanImport: (args: ScanImportArgs): Promise<ScanSessionView> => invoke("scan_import", { args }),
+  scanCamera: (args: ScanCameraArgs): Promise<ScanSessionView> => invoke("scan_camera", { args }),
+  scanEdit: (args: ScanEditArgs): Promise<ScanSessionView> => invoke("scan_edit", { args }),
+  scanReuse: (args: ScanReuseArgs): Promise<ScanSessionView> => invoke("scan_reuse", { args }),
+  scanCommit: (args: ScanCommitArgs): Promise<ScanSessionView> => invoke("scan_commit", { args }),
+  scanDiscard: (args: ScanSessionArgs): Promise<null> => invoke("scan_discard", { args }),
 } as const;
 
 /** Events pushed by the app, by name. */
 export type AppEvents = {
   card: CardUiEvent;
   session: SessionView | null;
+  scan_progress: ScanProgressView;
 };

@@ -95,6 +95,8 @@ pub struct App {
     /// identification, who files the next hồ sơ (see `crate::hoso`).
     pub(crate) hoso: OnceLock<crate::hoso::HoSoState>,
     pub(crate) current: Mutex<Option<crate::hoso::CurrentCitizen>>,
+    /// Draft scan sessions and the digitization queue (attached by [`App::attach_digitize`]).
+    pub(crate) digitize: OnceLock<crate::digitize::DigitizeState>,
 }
 
 impl std::fmt::Debug for App {
@@ -148,6 +150,7 @@ impl App {
             session: Mutex::new(None),
             hoso: OnceLock::new(),
             current: Mutex::new(None),
+            digitize: OnceLock::new(),
         }
     }
 

@@ -611,6 +611,17 @@ impl App {
         self.hoso.get().ok_or_else(hoso_unavailable)
     }
 
+    pub(crate) fn hoso_service(&self) -> Result<&HoSoService, AppError> {
+        Ok(&self.hoso_state()?.service)
+    }
+
+    /// Số định danh of the citizen identified last, if any.
+    pub(crate) fn current_citizen_id(&self) -> Option<String> {
+        self.current_citizen()
+            .map(|c| c.identity.citizen.id_number)
+            .filter(|n| !n.trim().is_empty())
+    }
+
     pub(crate) fn set_current_citizen(&self, identification_id: &str, identity: Identity) {
         *self.current.lock().unwrap_or_else(|p| p.into_inner()) = Some(CurrentCitizen {
             identification_id: identification_id.to_owned(),
@@ -633,7 +644,7 @@ impl App {
         utc_to_local(self.now())
     }
 
-    fn append(&self, a: NewAudit) -> Result<(), AppError> {
+    pub(crate) fn append(&self, a: NewAudit) -> Result<(), AppError> {
         let mut a = a;
         a.at = self.now();
         self.store().append_audit(a)?;

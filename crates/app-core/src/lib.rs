@@ -5,6 +5,7 @@ mod app;
 pub mod card;
 mod controller;
 pub mod demo;
+pub mod digitize;
 pub mod dto;
 mod error;
 pub mod hoso;

@@ -71,6 +71,9 @@ pub struct Policy {
     pub cap: Duration,
     /// Counted attempts before `failed`.
     pub max_attempts: u32,
+    /// Deliver only items signed by the agency (set when a signer is configured: a
+    /// `processed` item then waits for its signature instead of leaving unsigned).
+    pub require_signed: bool,
 }
 
 impl Default for Policy {
@@ -79,6 +82,7 @@ impl Default for Policy {
             base: Duration::from_secs(30),
             cap: Duration::from_secs(3600),
             max_attempts: 8,
+            require_signed: false,
         }
     }
 }
@@ -99,18 +103,80 @@ pub struct HttpDelivery {
 }
 
 impl HttpDelivery {
-    /// `endpoint`: URL receiving the POST; `timeout`: whole-request limit.
+    /// `endpoint`: URL receiving the POST (`https://` verified against the Mozilla roots of
+    /// `webpki-roots`); `timeout`: whole-request limit.
     pub fn new(endpoint: &str, timeout: Duration) -> Self {
+        Self::build(endpoint, timeout, ureq::tls::RootCerts::WebPki)
+    }
+
+    /// Like [`HttpDelivery::new`], also trusting the CA certificates of `pem` (a provincial
+    /// endpoint whose certificate is issued by a private CA). Verification is never disabled.
+    pub fn with_ca_pem(endpoint: &str, timeout: Duration, pem: &[u8]) -> Result<Self, DigitizeError> {
+        use ureq::tls::{Certificate, PemItem};
+        let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+            .collect();
+        let mut added = 0;
+        for item in ureq::tls::parse_pem(pem) {
+            match item {
+                Ok(PemItem::Certificate(c)) => {
+                    certs.push(c);
+                    added += 1;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(DigitizeError::Invalid(format!(
+                        "tệp CA (PEM) của máy chủ nhận không đọc được: {e}"
+                    )))
+                }
+            }
+        }
+        if added == 0 {
+            return Err(DigitizeError::Invalid(
+                "tệp CA của máy chủ nhận không có chứng thư PEM (-----BEGIN CERTIFICATE-----)".into(),
+            ));
+        }
+        Ok(Self::build(endpoint, timeout, ureq::tls::RootCerts::new_with_certs(&certs)))
+    }
+
+    /// [`HttpDelivery::with_ca_pem`] with the PEM read from `path`.
+    pub fn with_ca_file(endpoint: &str, timeout: Duration, path: &std::path::Path) -> Result<Self, DigitizeError> {
+        let pem = std::fs::read(path).map_err(|e| DigitizeError::io(path, e))?;
+        Self::with_ca_pem(endpoint, timeout, &pem)
+    }
+
+    fn build(endpoint: &str, timeout: Duration, roots: ureq::tls::RootCerts) -> Self {
+        let tls = ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::Rustls)
+            .root_certs(roots)
+            .build();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
             .timeout_connect(Some(Duration::from_secs(5).min(timeout)))
             .http_status_as_error(false)
+            .tls_config(tls)
             .build()
             .into();
         Self {
             endpoint: endpoint.to_string(),
             agent,
         }
+    }
+}
+
+/// Vietnamese text for a delivery outcome code (as stored in `error_code`).
+pub fn outcome_message_vi(code: &str) -> String {
+    match code {
+        "delivery_unreachable" => "Không kết nối được hệ thống của tỉnh. Bản số hóa vẫn nằm trong hàng đợi và sẽ được gửi lại khi có mạng.".into(),
+        "delivery_timeout" => "Hệ thống của tỉnh không trả lời kịp. Sẽ tự gửi lại sau.".into(),
+        "delivery_connection_lost" => "Mất kết nối khi đang gửi. Sẽ tự gửi lại sau.".into(),
+        "delivery_tls" => "Không xác thực được máy chủ nhận qua HTTPS (chứng thư không được tin cậy, hết hạn hoặc sai tên máy chủ). Nếu hệ thống của tỉnh dùng CA riêng, hãy cấu hình tệp CA (--ca-file); bản số hóa vẫn nằm trong hàng đợi.".into(),
+        "delivery_hash_mismatch" => "Hệ thống của tỉnh nhận được tệp khác với tệp đã gửi. Sẽ gửi lại.".into(),
+        "digitize_file_altered" => "Tệp bản số hóa đã lưu bị thay đổi hoặc bị mất; không gửi. Hãy quét lại thành phần này.".into(),
+        c if c.starts_with("delivery_rejected_") => "Hệ thống của tỉnh từ chối bản số hóa. Xem lý do, sửa rồi gửi lại.".into(),
+        c if c.starts_with("delivery_http_") => "Hệ thống của tỉnh đang lỗi. Sẽ tự gửi lại sau.".into(),
+        _ => "Gửi bản số hóa không thành công. Sẽ thử lại sau.".into(),
     }
 }
 
@@ -207,7 +273,28 @@ pub fn classify(status: u16, body: &str, retry_after: Option<Duration>, sha: &st
     }
 }
 
+/// True when `e` is a TLS failure (handshake, certificate verification).
+fn is_tls(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::Rustls(_) | ureq::Error::Tls(_) | ureq::Error::Pem(_) => true,
+        ureq::Error::Io(io) => io
+            .get_ref()
+            .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()),
+        _ => false,
+    }
+}
+
 fn transport_error(e: ureq::Error) -> Outcome {
+    if is_tls(&e) {
+        // A configuration problem (CA, certificate, name): retrying soon will not help, but the
+        // copy must not be given up either; it waits, uncounted, with a clear code.
+        return Outcome::Retry {
+            code: "delivery_tls".into(),
+            message: format!("{} ({e})", outcome_message_vi("delivery_tls")),
+            retry_after: None,
+            counted: false,
+        };
+    }
     let (code, counted) = match &e {
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => ("delivery_unreachable", false),
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
@@ -246,9 +333,11 @@ pub fn metadata(it: &Item) -> serde_json::Value {
         "received_at": crate::queue::ts(it.received_at),
         "page_count": it.page_count,
         "dpi": it.target_dpi,
-        "sha256": it.sha256,
-        "bytes": it.bytes,
-        "signed": it.state == crate::queue::State::Signed,
+        "sha256": it.delivery_copy().and_then(|c| c.1),
+        "bytes": it.delivery_copy().and_then(|c| c.2),
+        "signed": it.signed.is_some(),
+        "unsigned_sha256": it.sha256,
+        "signed_at": it.signed.as_ref().map(|s| crate::queue::ts(s.signed_at)),
         "reused_from": it.reused_from,
     })
 }
@@ -261,10 +350,12 @@ pub fn deliver_pass(
     now: DateTime<Utc>,
 ) -> Result<PassReport, DigitizeError> {
     let mut rep = PassReport::default();
-    for it in q.due(now)? {
-        let Some(path) = it.pdf.clone() else { continue };
+    for it in q.due_filtered(now, policy.require_signed)? {
+        let Some((path, sha, _)) = it.delivery_copy() else { continue };
+        let path = path.to_path_buf();
+        let sha = sha.map(str::to_string);
         let pdf = match std::fs::read(&path) {
-            Ok(b) if Some(crate::sha256_hex(&b)) == it.sha256 => b,
+            Ok(b) if Some(crate::sha256_hex(&b)) == sha => b,
             _ => {
                 q.mark_attempt_failed(&it.id, "digitize_file_altered", &path.display().to_string(), true, None, true)?;
                 rep.failed.push((it.id.clone(), "digitize_file_altered".into()));
@@ -321,6 +412,7 @@ mod tests {
             base: Duration::from_secs(10),
             cap: Duration::from_secs(100),
             max_attempts: 5,
+            require_signed: false,
         };
         let v: Vec<u64> = (1..=6).map(|a| p.backoff(a).as_secs()).collect();
         assert_eq!(v, [10, 20, 40, 80, 100, 100]);

@@ -67,10 +67,45 @@ pub enum DigitizeError {
     /// Scanner (SANE) error.
     #[error("scanner: {0}")]
     Scanner(#[from] crate::sane::ScanError),
+    /// Signing the copy (PAdES, agency certificate) failed.
+    #[error("signing: {0}")]
+    Sign(#[from] pdfsign::SignError),
+    /// Another process (the app or the CLI) is working on the queue.
+    #[error("queue {path} is locked by another process")]
+    QueueBusy {
+        /// The lock file.
+        path: PathBuf,
+    },
+    /// A write failed because the disk (or quota, or file size limit) is full.
+    #[error("disk full writing {path}")]
+    DiskFull {
+        /// The file being written.
+        path: PathBuf,
+    },
+    /// No scan session with this id.
+    #[error("no scan session {0}")]
+    SessionNotFound(String),
+    /// No page with this id in the scan sessions.
+    #[error("no scanned page {0}")]
+    PageNotFound(String),
+    /// The scan session was already committed or discarded.
+    #[error("scan session {id} is {state}")]
+    SessionClosed {
+        /// Session id.
+        id: String,
+        /// `committed` or `discarded`.
+        state: String,
+    },
+    /// Pages of the session are not assigned to a component.
+    #[error("{0} pages not assigned to a component")]
+    UnassignedPages(usize),
 }
 
 impl DigitizeError {
     pub(crate) fn io(path: impl Into<PathBuf>, e: std::io::Error) -> Self {
+        if is_disk_full(&e) {
+            return Self::DiskFull { path: path.into() };
+        }
         Self::Io {
             path: path.into(),
             detail: e.to_string(),
@@ -93,6 +128,13 @@ impl DigitizeError {
             Self::FileAltered(_) => "digitize_file_altered",
             Self::Invalid(_) => "digitize_invalid_argument",
             Self::Scanner(e) => e.code(),
+            Self::Sign(e) => e.code(),
+            Self::QueueBusy { .. } => "digitize_queue_busy",
+            Self::DiskFull { .. } => "digitize_disk_full",
+            Self::SessionNotFound(_) => "digitize_session_not_found",
+            Self::PageNotFound(_) => "digitize_page_not_found",
+            Self::SessionClosed { .. } => "digitize_session_closed",
+            Self::UnassignedPages(_) => "digitize_unassigned_pages",
         }
     }
 
@@ -128,12 +170,41 @@ impl DigitizeError {
             ),
             Self::Invalid(what) => format!("Thông tin chưa hợp lệ: {what}. Hãy kiểm tra lại."),
             Self::Scanner(e) => e.message_vi(),
+            Self::Sign(e) => e.message_vi(),
+            Self::QueueBusy { .. } => "Hàng đợi số hóa đang được một chương trình khác sử dụng (ứng dụng Một Cửa Desk hoặc lệnh motcua). Hãy đợi chương trình đó xong rồi thử lại.".into(),
+            Self::DiskFull { path } => format!(
+                "Ổ đĩa đã đầy, không ghi được {}. Các trang đã lưu vẫn được giữ; hãy giải phóng dung lượng rồi chạy lại để tiếp tục.",
+                path.display()
+            ),
+            Self::SessionNotFound(_) => "Không tìm thấy phiên quét này (có thể đã bị hủy). Hãy mở lại màn hình quét.".into(),
+            Self::PageNotFound(_) => "Không tìm thấy trang quét này (có thể đã bị xóa). Hãy tải lại danh sách trang.".into(),
+            Self::SessionClosed { state, .. } => {
+                if state == "committed" {
+                    "Phiên quét đã được lưu thành bản số hóa, không sửa được nữa. Hãy mở phiên quét mới nếu cần quét lại.".into()
+                } else {
+                    "Phiên quét đã bị hủy. Hãy mở phiên quét mới.".into()
+                }
+            }
+            Self::UnassignedPages(n) => format!(
+                "Còn {n} trang chưa gán vào thành phần hồ sơ nào. Hãy gán hoặc xóa các trang đó rồi lưu lại."
+            ),
         }
     }
 }
 
+/// ENOSPC, EDQUOT, EFBIG (file size limit): the data cannot be written until space is freed.
+pub(crate) fn is_disk_full(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(e.kind(), K::StorageFull | K::QuotaExceeded | K::FileTooLarge)
+}
+
 impl From<rusqlite::Error> for DigitizeError {
     fn from(e: rusqlite::Error) -> Self {
+        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+            return Self::DiskFull {
+                path: PathBuf::from("queue.sqlite3"),
+            };
+        }
         Self::Db(e.to_string())
     }
 }

@@ -7,7 +7,7 @@
 //! stopped (see the crate docs).
 
 use crate::queue::{Item, NewItem, Queue, State};
-use crate::DigitizeError;
+use crate::{fsio, DigitizeError};
 use chrono::FixedOffset;
 use pages::{PageClass, RawPage};
 use serde::Serialize;
@@ -188,9 +188,79 @@ fn decode(bytes: &[u8], label: &str, seq: u32, fallback: Option<f32>) -> Result<
     })
 }
 
+/// How one input's pages are turned when the PDF is made (the clerk's orientation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PageOverride {
+    /// Clockwise quarter turns applied to the stored pixels before processing (mod 4).
+    pub quarter_turns: i32,
+    /// Whether automatic orientation detection still runs afterwards (off when the clerk chose).
+    pub auto_rotate: bool,
+}
+
+impl Default for PageOverride {
+    fn default() -> Self {
+        Self {
+            quarter_turns: 0,
+            auto_rotate: true,
+        }
+    }
+}
+
+/// Per-page processing options of an item, kept next to its sources (`page-options.json`) so
+/// that a processing resumed after a crash ([`process_pending`]) turns the pages the same way.
+pub const PAGE_OPTIONS_NAME: &str = "page-options.json";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+struct PageOptions {
+    /// Non-default options by page number (seq).
+    pages: std::collections::BTreeMap<u32, PageOverride>,
+}
+
+fn read_page_options(dir: &Path) -> Result<PageOptions> {
+    let p = dir.join(PAGE_OPTIONS_NAME);
+    match std::fs::read(&p) {
+        Ok(b) => serde_json::from_slice(&b).map_err(|_| DigitizeError::FileAltered(p)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PageOptions::default()),
+        Err(e) => Err(DigitizeError::io(&p, e)),
+    }
+}
+
+/// Turns pixels `quarter_turns` × 90° clockwise (negative: counter-clockwise).
+pub fn turn_image(img: &pages::PageImage, quarter_turns: i32) -> pages::PageImage {
+    use image::imageops::{rotate180, rotate270, rotate90};
+    use pages::PageImage as P;
+    match (quarter_turns.rem_euclid(4), img) {
+        (1, P::Rgb(i)) => P::Rgb(rotate90(i)),
+        (2, P::Rgb(i)) => P::Rgb(rotate180(i)),
+        (3, P::Rgb(i)) => P::Rgb(rotate270(i)),
+        (1, P::Luma(i)) => P::Luma(rotate90(i)),
+        (2, P::Luma(i)) => P::Luma(rotate180(i)),
+        (3, P::Luma(i)) => P::Luma(rotate270(i)),
+        _ => img.clone(),
+    }
+}
+
 /// Ingests files into the queue: capture (resumable), then processing into the PDF.
 pub fn ingest(q: &Queue, req: &IngestRequest) -> Result<IngestResult> {
+    ingest_with(q, req, &[])
+}
+
+/// [`ingest`] with per-input orientation: `overrides[i]` applies to every page of the i-th
+/// file after directories are expanded (empty: automatic orientation everywhere). The options
+/// are stored with the item before it is marked captured and are applied by [`process_item`].
+pub fn ingest_with(
+    q: &Queue,
+    req: &IngestRequest,
+    overrides: &[PageOverride],
+) -> Result<IngestResult> {
     let files = expand_inputs(&req.inputs)?;
+    if !overrides.is_empty() && overrides.len() != files.len() {
+        return Err(DigitizeError::Invalid(format!(
+            "{} page options for {} files",
+            overrides.len(),
+            files.len()
+        )));
+    }
     let item = q.get_or_create(&req.item)?;
     let work = q.root().join("work");
     let committed = q.pages(&item.id)?;
@@ -207,7 +277,9 @@ pub fn ingest(q: &Queue, req: &IngestRequest) -> Result<IngestResult> {
     };
     // Capture: each source file's pages are committed together, after the file.
     let mut seq = 1u32;
-    for f in &files {
+    let mut options = PageOptions::default();
+    for (fi, f) in files.iter().enumerate() {
+        let ov = overrides.get(fi).copied().unwrap_or_default();
         for u in units_of(f, item.target_dpi, &work)? {
             let sha = crate::sha256_hex(&u.bytes);
             let first = committed.iter().find(|p| p.seq == seq);
@@ -228,12 +300,27 @@ pub fn ingest(q: &Queue, req: &IngestRequest) -> Result<IngestResult> {
                     n
                 }
             };
+            if ov != PageOverride::default() {
+                for s in seq..seq + n {
+                    options.pages.insert(s, ov);
+                }
+            }
             seq += n;
         }
     }
     let total = seq - 1;
     if q.pages(&item.id)?.len() as u32 != total {
         return Err(conflict());
+    }
+    // Options are durable before the item can be processed (also by `process_pending`).
+    if matches!(q.item(&item.id)?.state, State::Capturing | State::Captured) {
+        let dir = q.item_dir(&item.id);
+        let old = read_page_options(&dir).ok();
+        if old.as_ref() != Some(&options) {
+            let json = serde_json::to_vec(&options)
+                .map_err(|e| DigitizeError::Invalid(e.to_string()))?;
+            fsio::write_atomic(&dir.join(PAGE_OPTIONS_NAME), &json)?;
+        }
     }
     if item.state == State::Capturing {
         q.mark_captured(&item.id)?;
@@ -294,17 +381,22 @@ pub fn process_item(
     }
     let rows = q.pages(id)?;
     let dir = q.item_dir(id);
-    let cfg = pages::Config {
+    let base = pages::Config {
         target_dpi: item.target_dpi as f32,
         ..Default::default()
     };
+    let options = read_page_options(&dir)?;
+    let mut cfg = base.clone();
     let mut done = Vec::with_capacity(rows.len());
     let mut out = Processed::default();
     let mut cache: Option<(String, Vec<RawPage>)> = None;
     let mut batch: Vec<RawPage> = Vec::new();
-    let flush = |batch: &mut Vec<RawPage>, done: &mut Vec<pages::ProcessedPage>| -> Result<()> {
+    let flush = |batch: &mut Vec<RawPage>,
+                 done: &mut Vec<pages::ProcessedPage>,
+                 cfg: &pages::Config|
+     -> Result<()> {
         let first = done.len();
-        for (i, r) in pages::process_all(batch, &cfg, threads.max(1)).into_iter().enumerate() {
+        for (i, r) in pages::process_all(batch, cfg, threads.max(1)).into_iter().enumerate() {
             done.push(r.map_err(|e| DigitizeError::Page {
                 file: String::new(),
                 page: first + i + 1,
@@ -329,12 +421,29 @@ pub fn process_item(
         let page = raw
             .get(r.page_index as usize)
             .ok_or_else(|| DigitizeError::FileAltered(dir.join(&r.file)))?;
-        batch.push(page.clone());
+        let ov = options.pages.get(&r.seq).copied().unwrap_or_default();
+        let page_cfg = pages::Config {
+            auto_rotate: ov.auto_rotate,
+            ..base.clone()
+        };
+        // A batch shares one configuration.
+        if page_cfg.auto_rotate != cfg.auto_rotate {
+            flush(&mut batch, &mut done, &cfg)?;
+            cfg = page_cfg;
+        }
+        if ov.quarter_turns.rem_euclid(4) == 0 {
+            batch.push(page.clone());
+        } else {
+            batch.push(RawPage {
+                image: turn_image(&page.image, ov.quarter_turns),
+                dpi: page.dpi,
+            });
+        }
         if batch.len() >= 4 {
-            flush(&mut batch, &mut done)?;
+            flush(&mut batch, &mut done, &cfg)?;
         }
     }
-    flush(&mut batch, &mut done)?;
+    flush(&mut batch, &mut done, &cfg)?;
     for (i, p) in done.iter().enumerate() {
         if p.analysis.blank {
             out.blank_pages.push(i as u32 + 1);

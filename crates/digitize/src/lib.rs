@@ -7,7 +7,8 @@
 //!      then its pages committed as rows (state `capturing` → `captured`)
 //!   ─► process: pages::process (crop, deskew, orientation, class, dpi) ─► pdfdoc::write_pdf
 //!      (PDF/A-2b, metadata) written atomically, then committed (`processed`)
-//!   ─► [sign: PAdES by the agency, `signed` — hook only, see ARCHITECTURE.md]
+//!   ─► sign: PAdES by the receiving agency ([`sign`]): `copy.signed.pdf` written atomically,
+//!      then committed (`signed`); with a signer configured only signed copies are delivered
 //!   ─► deliver: pluggable [`deliver::Delivery`] (HTTP multipart + idempotency key), retries
 //!      with exponential backoff, `delivered` or `failed` with a reason
 //! ```
@@ -24,6 +25,10 @@
 //!    receiver must de-duplicate.
 //! 4. On open, [`queue::Queue::recover`] removes temporary files and files no row refers to,
 //!    and moves items whose committed file is missing back one step.
+//! 5. One process works on a queue at a time: [`queue::Queue::open`] holds an exclusive
+//!    advisory lock on `queue.lock` (`digitize_queue_busy` after a wait); readers use
+//!    [`queue::Queue::open_read_only`]. A full disk (ENOSPC, EDQUOT, EFBIG) is the typed
+//!    [`DigitizeError::DiskFull`]; what was committed stays, and a rerun resumes.
 
 #![warn(missing_docs)]
 
@@ -33,6 +38,8 @@ pub mod fsio;
 pub mod ingest;
 pub mod queue;
 pub mod sane;
+pub mod session;
+pub mod sign;
 pub mod standin;
 pub mod watch;
 
@@ -71,4 +78,16 @@ pub fn open_queue(
         None => default_data_dir()?,
     };
     queue::Queue::open(&digitize_dir(&d))
+}
+
+/// Opens the queue of a data directory for reading only (no lock; see
+/// [`queue::Queue::open_read_only`]).
+pub fn open_queue_read_only(
+    data_dir: Option<&std::path::Path>,
+) -> Result<queue::Queue, DigitizeError> {
+    let d = match data_dir {
+        Some(d) => d.to_path_buf(),
+        None => default_data_dir()?,
+    };
+    queue::Queue::open_read_only(&digitize_dir(&d))
 }

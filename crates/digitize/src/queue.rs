@@ -1,6 +1,7 @@
 //! The durable queue: one SQLite file (`DATA/digitize/queue.sqlite3`, WAL, `synchronous =
 //! FULL`) plus one directory per item (`DATA/digitize/items/<id>/`: `src/` for the captured
-//! source files, `copy.pdf` for the digitized copy).
+//! source files, `copy.pdf` for the digitized copy, `copy.signed.pdf` for the agency-signed
+//! copy) plus `queue.lock`, held by the one process working on the queue.
 //!
 //! The schema is shaped so it can later move into the main store: UUIDv7 text ids, RFC 3339
 //! UTC timestamps with milliseconds (they sort as text), states as checked text.
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 type Result<T> = std::result::Result<T, DigitizeError>;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS digitize_items (
     id              TEXT PRIMARY KEY,             -- UUIDv7
@@ -68,8 +69,19 @@ CREATE TABLE IF NOT EXISTS digitize_events (
 );
 "#;
 
+/// Version 2: the agency's signed copy (`copy.signed.pdf`), committed with the `signed` state.
+const MIGRATE_2: &str = r#"
+ALTER TABLE digitize_items ADD COLUMN signed_file TEXT;      -- relative to the item directory
+ALTER TABLE digitize_items ADD COLUMN signed_sha256 TEXT;
+ALTER TABLE digitize_items ADD COLUMN signed_bytes INTEGER;
+ALTER TABLE digitize_items ADD COLUMN signed_at TEXT;
+"#;
+
 /// Name of the digitized copy inside an item directory.
 pub const PDF_NAME: &str = "copy.pdf";
+
+/// Name of the agency-signed copy (PAdES incremental update of [`PDF_NAME`]).
+pub const SIGNED_NAME: &str = "copy.signed.pdf";
 
 /// State of an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -202,6 +214,35 @@ pub struct Item {
     pub updated_at: DateTime<Utc>,
     /// Delivered.
     pub delivered_at: Option<DateTime<Utc>>,
+    /// The agency-signed copy, once signed.
+    pub signed: Option<SignedCopy>,
+}
+
+/// The agency-signed copy of an item.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedCopy {
+    /// Absolute path.
+    pub file: PathBuf,
+    /// SHA-256.
+    pub sha256: String,
+    /// Size.
+    pub bytes: u64,
+    /// Signing time.
+    pub signed_at: DateTime<Utc>,
+}
+
+impl Item {
+    /// The file to deliver and its recorded hash: the signed copy when there is one, else the
+    /// digitized copy.
+    pub fn delivery_copy(&self) -> Option<(&Path, Option<&str>, Option<u64>)> {
+        match &self.signed {
+            Some(s) => Some((s.file.as_path(), Some(s.sha256.as_str()), Some(s.bytes))),
+            None => self
+                .pdf
+                .as_deref()
+                .map(|p| (p, self.sha256.as_deref(), self.bytes)),
+        }
+    }
 }
 
 /// One committed page.
@@ -258,6 +299,39 @@ pub struct Verify {
 pub struct Queue {
     conn: Connection,
     root: PathBuf,
+    /// Exclusive advisory lock on `root/queue.lock` (None: opened read-only).
+    _lock: Option<std::fs::File>,
+}
+
+/// Lock file of a queue (held by the one process working on it).
+pub const LOCK_NAME: &str = "queue.lock";
+
+/// How long [`Queue::open`] waits for another process to release the queue.
+pub const OPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Takes the exclusive lock of a queue, waiting up to `wait`.
+fn lock_queue(root: &Path, wait: std::time::Duration) -> Result<std::fs::File> {
+    use fs4::fs_std::FileExt as _;
+    let path = root.join(LOCK_NAME);
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| DigitizeError::io(&path, e))?;
+    let t0 = std::time::Instant::now();
+    loop {
+        match f.try_lock_exclusive() {
+            Ok(true) => return Ok(f),
+            Ok(false) => {}
+            Err(e) => return Err(DigitizeError::io(&path, e)),
+        }
+        if t0.elapsed() >= wait {
+            return Err(DigitizeError::QueueBusy { path });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50).min(wait));
+    }
 }
 
 impl std::fmt::Debug for Queue {
@@ -269,13 +343,22 @@ impl std::fmt::Debug for Queue {
 const ITEM_COLS: &str = "id, ma_ho_so, component_id, procedure, clerk, citizen_id, received_at, \
     target_dpi, state, page_count, pdf_file, pdf_sha256, pdf_bytes, attempts, next_attempt_at, \
     error_code, error_message, remote_receipt, reused_from, valid_until, created_at, updated_at, \
-    delivered_at";
+    delivered_at, signed_file, signed_sha256, signed_bytes, signed_at";
 
 impl Queue {
     /// Opens (creating) the queue in `root` (normally `DATA/digitize`), migrates it and runs
-    /// [`Queue::recover`]. Only one process may work on a queue at a time.
+    /// [`Queue::recover`]. Only one process may work on a queue at a time: the handle holds an
+    /// exclusive advisory lock on `root/queue.lock` (released when dropped, or by the OS when
+    /// the process dies); another process waits up to [`OPEN_WAIT`], then gets
+    /// [`DigitizeError::QueueBusy`]. Two handles in one process exclude each other too.
     pub fn open(root: &Path) -> Result<(Self, Recovery)> {
+        Self::open_wait(root, OPEN_WAIT)
+    }
+
+    /// [`Queue::open`] waiting up to `wait` for the lock.
+    pub fn open_wait(root: &Path, wait: std::time::Duration) -> Result<(Self, Recovery)> {
         fsio::create_dir_durable(&root.join("items"))?;
+        let lock = lock_queue(root, wait)?;
         let conn = Connection::open(root.join("queue.sqlite3"))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -285,16 +368,47 @@ impl Queue {
             return Err(DigitizeError::Db(format!("schema version {v} is newer")));
         }
         if v < SCHEMA_VERSION {
+            let v1 = if v < 1 { SCHEMA } else { "" };
             conn.execute_batch(&format!(
-                "BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                "BEGIN; {v1} {MIGRATE_2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
             ))?;
         }
         let q = Queue {
             conn,
             root: root.to_path_buf(),
+            _lock: Some(lock),
         };
         let rec = q.recover()?;
         Ok((q, rec))
+    }
+
+    /// Opens an existing queue for reading only, without the lock (works while another
+    /// process holds it: status, listing, checks). No migration, no recovery; writes fail.
+    pub fn open_read_only(root: &Path) -> Result<Self> {
+        use rusqlite::OpenFlags;
+        let db = root.join("queue.sqlite3");
+        if !db.is_file() {
+            return Err(DigitizeError::io(
+                &db,
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            ));
+        }
+        let conn = Connection::open_with_flags(
+            &db,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if v != SCHEMA_VERSION {
+            return Err(DigitizeError::Db(format!(
+                "schema version {v}, expected {SCHEMA_VERSION}: open the queue read-write once"
+            )));
+        }
+        Ok(Queue {
+            conn,
+            root: root.to_path_buf(),
+            _lock: None,
+        })
     }
 
     /// The queue's root directory.
@@ -376,22 +490,101 @@ impl Queue {
                         fsio::sync_dir(&dir)?;
                         rec.uncommitted_files_removed += 1;
                     }
+                    rec.uncommitted_files_removed += self.remove_signed_file(id)?;
                 }
                 State::Processed | State::Signed => {
-                    let ok = item
-                        .pdf
-                        .as_ref()
-                        .and_then(|p| std::fs::metadata(p).ok())
-                        .is_some_and(|m| Some(m.len()) == item.bytes);
+                    let size_ok = |p: Option<&Path>, len: Option<u64>| {
+                        p.and_then(|p| std::fs::metadata(p).ok())
+                            .is_some_and(|m| Some(m.len()) == len)
+                    };
+                    let mut state = item.state;
+                    if let Some(s) = item.signed.as_ref().filter(|_| state == State::Signed) {
+                        if !size_ok(Some(&s.file), Some(s.bytes)) {
+                            // Signed copy lost: sign again from the digitized copy.
+                            self.unsign(id, "signed_pdf_missing")?;
+                            rec.items_rewound.push(id.clone());
+                            state = State::Processed;
+                        }
+                    }
+                    // A `processed` item may have a `copy.signed.pdf` that was written but not
+                    // committed (crash while signing): it is kept; signing adopts or replaces it.
+                    let ok = size_ok(item.pdf.as_deref(), item.bytes);
                     if !ok && item.reused_from.is_none() && item.page_count.is_some() {
-                        self.transition(id, item.state, State::Captured, "pdf_missing")?;
-                        rec.items_rewound.push(id.clone());
+                        if state == State::Signed {
+                            self.unsign(id, "pdf_missing")?;
+                        }
+                        self.transition(id, State::Processed, State::Captured, "pdf_missing")?;
+                        self.remove_signed_file(id)?;
+                        if !rec.items_rewound.contains(id) {
+                            rec.items_rewound.push(id.clone());
+                        }
                     }
                 }
                 State::Delivered | State::Failed => {}
             }
         }
         Ok(rec)
+    }
+
+    /// Removes an item's signed copy if present (not referenced by its row); returns 0 or 1.
+    fn remove_signed_file(&self, id: &str) -> Result<usize> {
+        let dir = self.item_dir(id);
+        let f = dir.join(SIGNED_NAME);
+        if !f.exists() {
+            return Ok(0);
+        }
+        std::fs::remove_file(&f).map_err(|e| DigitizeError::io(&f, e))?;
+        fsio::sync_dir(&dir)?;
+        Ok(1)
+    }
+
+    /// `signed` → `processed`, forgetting the signed copy (its file is missing or stale).
+    fn unsign(&self, id: &str, detail: &str) -> Result<bool> {
+        let now = ts(Utc::now());
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute(
+            "UPDATE digitize_items SET state = 'processed', signed_file = NULL, signed_sha256 = NULL, \
+             signed_bytes = NULL, signed_at = NULL, updated_at = ?2 WHERE id = ?1 AND state = 'signed'",
+            params![id, now],
+        )?;
+        if n == 1 {
+            tx.execute(
+                "INSERT INTO digitize_events (item_id, at, from_state, to_state, detail) \
+                 VALUES (?1,?2,'signed','processed',?3)",
+                params![id, now, detail],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    /// Commits an agency-signed copy already written atomically as [`SIGNED_NAME`] in the item
+    /// directory: `processed` → `signed` with its hash, size and time, in one transaction.
+    /// Returns false (nothing changed) when the item is not `processed`.
+    pub fn commit_signed(
+        &self,
+        id: &str,
+        sha256_hex: &str,
+        bytes: u64,
+        signed_at: DateTime<Utc>,
+        detail: &str,
+    ) -> Result<bool> {
+        let now = ts(Utc::now());
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute(
+            "UPDATE digitize_items SET state = 'signed', signed_file = ?2, signed_sha256 = ?3, \
+             signed_bytes = ?4, signed_at = ?5, updated_at = ?6 WHERE id = ?1 AND state = 'processed'",
+            params![id, SIGNED_NAME, sha256_hex, bytes as i64, ts(signed_at), now],
+        )?;
+        if n == 1 {
+            tx.execute(
+                "INSERT INTO digitize_events (item_id, at, from_state, to_state, detail) \
+                 VALUES (?1,?2,'processed','signed',?3)",
+                params![id, now, detail],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n == 1)
     }
 
     fn row_item(&self, r: &Row<'_>) -> rusqlite::Result<Item> {
@@ -402,6 +595,16 @@ impl Queue {
         let t = |s: String| parse_ts(&s).map_err(conv);
         let ot = |s: Option<String>| s.map(|s| parse_ts(&s)).transpose().map_err(conv);
         let pdf_file: Option<String> = r.get(10)?;
+        let signed_file: Option<String> = r.get(23)?;
+        let signed = match (signed_file, r.get::<_, Option<String>>(24)?) {
+            (Some(f), Some(sha256)) => Some(SignedCopy {
+                file: self.item_dir(&id).join(f),
+                sha256,
+                bytes: r.get::<_, Option<u64>>(25)?.unwrap_or_default(),
+                signed_at: ot(r.get(26)?)?.unwrap_or_default(),
+            }),
+            _ => None,
+        };
         Ok(Item {
             ma_ho_so: r.get(1)?,
             component_id: r.get(2)?,
@@ -425,6 +628,7 @@ impl Queue {
             created_at: t(r.get(20)?)?,
             updated_at: t(r.get(21)?)?,
             delivered_at: ot(r.get(22)?)?,
+            signed,
             id,
         })
     }
@@ -636,8 +840,18 @@ impl Queue {
 
     /// Items ready for delivery at `now` (processed or signed, due).
     pub fn due(&self, now: DateTime<Utc>) -> Result<Vec<Item>> {
+        self.due_filtered(now, false)
+    }
+
+    /// Items ready for delivery at `now`; only `signed` ones when `signed_only`.
+    pub fn due_filtered(&self, now: DateTime<Utc>, signed_only: bool) -> Result<Vec<Item>> {
+        let states = if signed_only {
+            "('signed')"
+        } else {
+            "('processed','signed')"
+        };
         self.items_where(
-            "WHERE state IN ('processed','signed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY id",
+            &format!("WHERE state IN {states} AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY id"),
             &[&ts(now)],
         )
     }
@@ -710,6 +924,39 @@ impl Queue {
         Ok(())
     }
 
+    /// Forgets the pages of an item that has no PDF yet (`capturing` or `captured`, not a
+    /// reuse), so that the component can be captured again: the clerk rescanned pages after
+    /// processing failed (dpi too low, a damaged file). One transaction; the source files are
+    /// removed afterwards (a crash in between leaves orphans that [`Queue::recover`] removes).
+    /// Returns false when the item is past capture and nothing was changed.
+    pub fn reset_capture(&self, id: &str) -> Result<bool> {
+        let it = self.item(id)?;
+        if !matches!(it.state, State::Capturing | State::Captured) || it.reused_from.is_some() {
+            return Ok(false);
+        }
+        let files: Vec<String> = self.pages(id)?.into_iter().map(|p| p.file).collect();
+        let now = ts(Utc::now());
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute("DELETE FROM digitize_pages WHERE item_id = ?1", [id])?;
+        tx.execute(
+            "UPDATE digitize_items SET state = 'capturing', page_count = NULL, updated_at = ?2 \
+             WHERE id = ?1",
+            params![id, now],
+        )?;
+        tx.execute(
+            "INSERT INTO digitize_events (item_id, at, from_state, to_state, detail) \
+             VALUES (?1, ?2, ?3, 'capturing', 'recapture')",
+            params![id, now, it.state.as_str()],
+        )?;
+        tx.commit()?;
+        let dir = self.item_dir(id);
+        for f in files {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
+        let _ = std::fs::remove_file(dir.join("page-options.json"));
+        Ok(true)
+    }
+
     /// Puts a failed item back in the queue (clerk's "gửi lại").
     pub fn retry_failed(&self, id: &str) -> Result<bool> {
         let item = self.item(id)?;
@@ -720,7 +967,12 @@ impl Queue {
             "UPDATE digitize_items SET attempts = 0, next_attempt_at = NULL WHERE id = ?1",
             [id],
         )?;
-        self.transition(id, State::Failed, State::Processed, "retry")
+        let to = if item.signed.is_some() {
+            State::Signed
+        } else {
+            State::Processed
+        };
+        self.transition(id, State::Failed, to, "retry")
     }
 
     /// Counts per state and all items, newest first.
@@ -774,6 +1026,19 @@ impl Queue {
                 match it.pdf.as_ref().map(std::fs::read) {
                     Some(Ok(b)) if Some(crate::sha256_hex(&b)) == it.sha256 => {}
                     _ => v.problems.push(format!("{}: PDF missing or altered", it.id)),
+                }
+            }
+            if it.state == State::Signed && it.signed.is_none() {
+                v.problems.push(format!("{}: signed without a signed copy", it.id));
+            }
+            if let Some(s) = &it.signed {
+                // The signed copy is an incremental update: it starts with the digitized copy.
+                let orig = it.pdf.as_ref().and_then(|p| std::fs::read(p).ok());
+                match std::fs::read(&s.file) {
+                    Ok(b) if crate::sha256_hex(&b) == s.sha256
+                        && b.len() as u64 == s.bytes
+                        && orig.as_ref().is_some_and(|o| b.starts_with(o)) => {}
+                    _ => v.problems.push(format!("{}: signed PDF missing or altered", it.id)),
                 }
             }
         }

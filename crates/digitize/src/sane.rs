@@ -304,3 +304,145 @@ mod tests {
         assert_eq!(map_exit(Some(0), "", 1), None);
     }
 }
+
+/// A scanner `scanimage -L` lists.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Device {
+    /// SANE device name (`-d`), e.g. `fujitsu:fi-7160:123`, `test:0`.
+    pub name: String,
+    /// Vendor, model and type as the backend reports them.
+    pub label: String,
+}
+
+/// Parses `scanimage -L` output: lines ``device `NAME' is a VENDOR MODEL TYPE``.
+pub fn parse_device_list(out: &str) -> Vec<Device> {
+    out.lines()
+        .filter_map(|l| {
+            let rest = l.trim().strip_prefix("device `")?;
+            let (name, tail) = rest.split_once('\'')?;
+            let label = tail.trim().strip_prefix("is a ").unwrap_or(tail.trim()).trim();
+            (!name.is_empty()).then(|| Device {
+                name: name.to_owned(),
+                label: if label.is_empty() { name.to_owned() } else { label.to_owned() },
+            })
+        })
+        .collect()
+}
+
+/// Scanners attached now (`scanimage -L`, at most 20 s: network backends probe slowly).
+/// No `scanimage`: [`ScanError::NotInstalled`]; none found: an empty list.
+pub fn list_devices() -> Result<Vec<Device>, ScanError> {
+    let mut child = match Command::new("scanimage")
+        .arg("-L")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ScanError::NotInstalled),
+        Err(e) => return Err(ScanError::Failed(e.to_string())),
+    };
+    let mut stdout = child.stdout.take().ok_or_else(|| ScanError::Failed("no stdout".into()))?;
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break;
+            }
+        }
+    }
+    let out = reader.join().unwrap_or_default();
+    Ok(parse_device_list(&out))
+}
+
+/// The values of the `--source` option in `scanimage -d DEV -A` output
+/// (`--source Flatbed|Automatic Document Feeder [Flatbed]`).
+pub fn parse_sources(help: &str) -> Vec<String> {
+    help.lines()
+        .find_map(|l| l.trim().strip_prefix("--source "))
+        .map(|rest| {
+            let list = rest.split(" [").next().unwrap_or(rest);
+            list.split('|').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Chooses the device's source for a feeder scan (duplex when asked and offered); `None`
+/// when the device has no feeder (flatbed only) or cannot be asked.
+pub fn choose_source(sources: &[String], adf: bool, duplex: bool) -> Option<String> {
+    if !adf {
+        return sources.iter().find(|s| s.to_lowercase().contains("flatbed")).cloned();
+    }
+    let low = |s: &String| s.to_lowercase();
+    let feeder = |s: &String| {
+        let l = low(s);
+        l.contains("adf") || l.contains("feeder") || l.contains("duplex")
+    };
+    if duplex {
+        if let Some(s) = sources.iter().find(|s| feeder(s) && low(s).contains("duplex")) {
+            return Some(s.clone());
+        }
+    }
+    sources
+        .iter()
+        .find(|s| feeder(s) && !low(s).contains("duplex") && !low(s).contains("back"))
+        .or_else(|| sources.iter().find(|s| feeder(s)))
+        .cloned()
+}
+
+/// Asks the device for its sources (`scanimage -d DEV -A`) and chooses one.
+pub fn pick_source(device: &str, adf: bool, duplex: bool) -> Option<String> {
+    let out = Command::new("scanimage")
+        .arg("-d")
+        .arg(device)
+        .arg("-A")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    choose_source(&parse_sources(&String::from_utf8_lossy(&out.stdout)), adf, duplex)
+}
+
+#[cfg(test)]
+mod device_tests {
+    use super::*;
+
+    #[test]
+    fn parses_scanimage_list() {
+        let out = "device `test:0' is a Noname frontend-tester virtual device\n\
+                   device `fujitsu:fi-7160:1234' is a FUJITSU fi-7160 scanner\n\
+                   \nNo scanners were identified. If you were expecting something different,\n";
+        let d = parse_device_list(out);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].name, "test:0");
+        assert_eq!(d[0].label, "Noname frontend-tester virtual device");
+        assert_eq!(d[1].name, "fujitsu:fi-7160:1234");
+        assert!(parse_device_list("device `' is a x\ngarbage").is_empty());
+    }
+
+    #[test]
+    fn chooses_feeder_and_duplex_sources() {
+        let test = parse_sources(
+            "  Scan Mode:\n    --source Flatbed|Automatic Document Feeder [Flatbed]\n        If ...\n",
+        );
+        assert_eq!(test, ["Flatbed", "Automatic Document Feeder"]);
+        assert_eq!(choose_source(&test, true, true).as_deref(), Some("Automatic Document Feeder"));
+        assert_eq!(choose_source(&test, false, false).as_deref(), Some("Flatbed"));
+        let fujitsu = parse_sources("    --source ADF Front|ADF Back|ADF Duplex [ADF Front]\n");
+        assert_eq!(choose_source(&fujitsu, true, true).as_deref(), Some("ADF Duplex"));
+        assert_eq!(choose_source(&fujitsu, true, false).as_deref(), Some("ADF Front"));
+        assert_eq!(choose_source(&[], true, false), None);
+    }
+}

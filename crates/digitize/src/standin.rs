@@ -87,6 +87,7 @@ struct Shared {
 /// A running stand-in server.
 pub struct Standin {
     addr: std::net::SocketAddr,
+    tls: bool,
     shared: Arc<Shared>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -100,6 +101,41 @@ impl std::fmt::Debug for Standin {
 impl Standin {
     /// Listens on `listen` (e.g. `127.0.0.1:0`) and stores into `dir`.
     pub fn start(listen: &str, dir: &Path) -> std::io::Result<Self> {
+        Self::start_with(listen, dir, None)
+    }
+
+    /// Like [`Standin::start`], serving HTTPS with `tls` (certificate chain and key).
+    pub fn start_tls(
+        listen: &str,
+        dir: &Path,
+        tls: Arc<rustls::ServerConfig>,
+    ) -> std::io::Result<Self> {
+        Self::start_with(listen, dir, Some(tls))
+    }
+
+    /// A TLS server configuration from a DER certificate chain and PKCS#8 key (ring provider).
+    pub fn tls_config(
+        chain_der: Vec<Vec<u8>>,
+        pkcs8_key_der: Vec<u8>,
+    ) -> Result<Arc<rustls::ServerConfig>, rustls::Error> {
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+        let chain = chain_der.into_iter().map(CertificateDer::from).collect();
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8_key_der));
+        let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)?;
+        Ok(Arc::new(cfg))
+    }
+
+    fn start_with(
+        listen: &str,
+        dir: &Path,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> std::io::Result<Self> {
+        let is_tls = tls.is_some();
         std::fs::create_dir_all(dir)?;
         let l = TcpListener::bind(listen)?;
         let addr = l.local_addr()?;
@@ -119,21 +155,40 @@ impl Standin {
                 }
                 let Ok(c) = c else { continue };
                 let sh = sh.clone();
+                let tls = tls.clone();
                 std::thread::spawn(move || {
-                    let _ = handle(c, &sh);
+                    let _ = c.set_read_timeout(Some(Duration::from_secs(15)));
+                    match tls {
+                        None => {
+                            let mut c = c;
+                            let _ = handle(&mut c, &sh);
+                        }
+                        Some(cfg) => {
+                            let Ok(conn) = rustls::ServerConnection::new(cfg) else {
+                                return;
+                            };
+                            let mut s = rustls::StreamOwned::new(conn, c);
+                            if handle(&mut s, &sh).is_ok() {
+                                s.conn.send_close_notify();
+                                let _ = s.flush();
+                            }
+                        }
+                    }
                 });
             }
         });
         Ok(Self {
             addr,
+            tls: is_tls,
             shared,
             thread: Some(thread),
         })
     }
 
-    /// `http://addr/`.
+    /// `http://addr/` (`https://` when serving TLS).
     pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}/", self.addr)
     }
 
     /// Faults for the next requests, in order.
@@ -201,7 +256,7 @@ fn next_fault(sh: &Shared) -> Option<Fault> {
     })
 }
 
-fn respond(c: &mut TcpStream, status: u16, extra: &str, body: &str) -> std::io::Result<()> {
+fn respond<W: Write>(c: &mut W, status: u16, extra: &str, body: &str) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
         201 => "Created",
@@ -226,9 +281,8 @@ fn err_json(code: &str, msg: &str) -> String {
     serde_json::json!({"error": {"code": code, "message": msg}}).to_string()
 }
 
-fn handle(mut c: TcpStream, sh: &Shared) -> std::io::Result<()> {
-    c.set_read_timeout(Some(Duration::from_secs(15)))?;
-    let mut r = BufReader::new(c.try_clone()?);
+fn handle<S: Read + Write>(c: &mut S, sh: &Shared) -> std::io::Result<()> {
+    let mut r = BufReader::new(&mut *c);
     let mut line = String::new();
     r.read_line(&mut line)?;
     if line.is_empty() {
@@ -245,18 +299,18 @@ fn handle(mut c: TcpStream, sh: &Shared) -> std::io::Result<()> {
             headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
         if headers.len() > 100 {
-            return respond(&mut c, 400, "", &err_json("bad_request", "too many headers"));
+            return respond(r.get_mut(), 400, "", &err_json("bad_request", "too many headers"));
         }
     }
     let get = |k: &str| headers.iter().find(|(h, _)| h == k).map(|(_, v)| v.as_str());
     if !line.starts_with("POST ") {
-        return respond(&mut c, 400, "", &err_json("bad_request", "POST only"));
+        return respond(r.get_mut(), 400, "", &err_json("bad_request", "POST only"));
     }
     let Some(len) = get("content-length").and_then(|v| v.parse::<usize>().ok()) else {
-        return respond(&mut c, 411, "", &err_json("length_required", "Content-Length"));
+        return respond(r.get_mut(), 411, "", &err_json("length_required", "Content-Length"));
     };
     if len > 512 * 1024 * 1024 {
-        return respond(&mut c, 413, "", &err_json("too_large", ""));
+        return respond(r.get_mut(), 413, "", &err_json("too_large", ""));
     }
     let mut body = vec![0u8; len];
     if r.read_exact(&mut body).is_err() {
@@ -267,24 +321,25 @@ fn handle(mut c: TcpStream, sh: &Shared) -> std::io::Result<()> {
     if let Some(f) = next_fault(sh) {
         sh.stats.faults.fetch_add(1, Ordering::SeqCst);
         match f {
-            Fault::Status500 => return respond(&mut c, 500, "", &err_json("internal", "on purpose")),
+            Fault::Status500 => return respond(r.get_mut(), 500, "", &err_json("internal", "on purpose")),
             Fault::Status503 { retry_after } => {
                 return respond(
-                    &mut c,
+                    r.get_mut(),
                     503,
                     &format!("Retry-After: {retry_after}\r\n"),
                     &err_json("unavailable", "on purpose"),
                 )
             }
-            Fault::Drop => return c.shutdown(std::net::Shutdown::Both),
+            // Closed without an answer (the caller drops the connection).
+            Fault::Drop => return Err(std::io::ErrorKind::ConnectionAborted.into()),
             Fault::Reject400 => {
-                return respond(&mut c, 400, "", &err_json("rejected", "hồ sơ không hợp lệ (thử nghiệm)"))
+                return respond(r.get_mut(), 400, "", &err_json("rejected", "hồ sơ không hợp lệ (thử nghiệm)"))
             }
             Fault::Slow { ms } => std::thread::sleep(Duration::from_millis(ms)),
         }
     }
     let (status, body) = accept(sh, get("content-type"), get("idempotency-key"), get("x-content-sha256"), &body);
-    respond(&mut c, status, "", &body)
+    respond(r.get_mut(), status, "", &body)
 }
 
 /// Splits a multipart body into (name, content) parts.

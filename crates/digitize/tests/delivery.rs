@@ -38,6 +38,7 @@ fn fast() -> Policy {
         base: Duration::from_secs(2),
         cap: Duration::from_secs(60),
         max_attempts: 4,
+        require_signed: false,
     }
 }
 

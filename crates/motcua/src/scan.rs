@@ -13,6 +13,11 @@
 //!   `scan reuse --citizen ID --from ITEM --hoso … --component …` attaches one instead of
 //!   rescanning (recorded as `reused_from`).
 //!
+//!
+//! `--sign-p12 FILE --sign-pass-env VAR --agency NAME` (ingest, sane, watch): the agency signs
+//! the copy (PAdES) right after processing; the JSON gains `"signed": true`, `"signed_pdf"`,
+//! `"signed_sha256"`, `"signed_bytes"` (`"signed": false` without a signer).
+//!
 //! Errors: `{"error": {"code", "message"}}` (message in Vietnamese), exit 1.
 
 use chrono::Utc;
@@ -54,6 +59,37 @@ struct Component {
     /// JSON output.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    sign: SignArgs,
+}
+
+/// The agency's signature (PAdES) right after processing.
+#[derive(clap::Args, Clone, Default)]
+pub struct SignArgs {
+    /// PKCS#12 file of the receiving agency's signing certificate.
+    #[arg(long = "sign-p12", requires_all = ["sign_pass_env", "agency"])]
+    pub sign_p12: Option<PathBuf>,
+    /// Name of the environment variable holding the PKCS#12 password (never on the command line).
+    #[arg(long = "sign-pass-env", requires = "sign_p12")]
+    pub sign_pass_env: Option<String>,
+    /// Agency name shown in the signature block (e.g. "UBND phường …").
+    #[arg(long, env = "MOTCUA_AGENCY", requires = "sign_p12")]
+    pub agency: Option<String>,
+}
+
+impl SignArgs {
+    /// The signer, when `--sign-p12` is given.
+    pub fn signer(&self) -> Result<Option<digitize::sign::Signer>, DigitizeError> {
+        match (&self.sign_p12, &self.sign_pass_env, &self.agency) {
+            (Some(p12), Some(var), Some(agency)) => Ok(Some(
+                digitize::sign::Signer::from_pkcs12_env(p12, var, agency)?,
+            )),
+            (None, _, _) => Ok(None),
+            _ => Err(DigitizeError::Invalid(
+                "--sign-p12 cần kèm --sign-pass-env và --agency".into(),
+            )),
+        }
+    }
 }
 
 impl Component {
@@ -137,6 +173,22 @@ enum Cmd {
     },
 }
 
+/// Opens the queue for work (exclusive lock), waiting `MOTCUA_QUEUE_WAIT_MS` (default 5000)
+/// for another process (the app) to release it; then `digitize_queue_busy`.
+pub fn open_queue(
+    data_dir: Option<&Path>,
+) -> Result<(digitize::queue::Queue, digitize::queue::Recovery), DigitizeError> {
+    let d = match data_dir {
+        Some(d) => d.to_path_buf(),
+        None => digitize::default_data_dir()?,
+    };
+    let wait = std::env::var("MOTCUA_QUEUE_WAIT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(digitize::queue::OPEN_WAIT, Duration::from_millis);
+    digitize::queue::Queue::open_wait(&digitize::digitize_dir(&d), wait)
+}
+
 pub fn fail(json: bool, e: &DigitizeError) -> ExitCode {
     if json {
         println!(
@@ -173,7 +225,9 @@ fn do_ingest(
     inputs: Vec<PathBuf>,
     source_dpi: Option<f32>,
 ) -> Result<serde_json::Value, DigitizeError> {
-    let (q, _) = digitize::open_queue(data_dir)?;
+    // Opened first: a wrong password fails before any page is taken.
+    let signer = c.sign.signer()?;
+    let (q, _) = open_queue(data_dir)?;
     let r = ingest(
         &q,
         &IngestRequest {
@@ -185,7 +239,16 @@ fn do_ingest(
                 .min(4),
         },
     )?;
-    Ok(serde_json::to_value(&r).unwrap_or_default())
+    let mut v = serde_json::to_value(&r).unwrap_or_default();
+    if let Some(s) = signer {
+        let signed = digitize::sign::sign_item(&q, &r.item_id, &s, Utc::now())?;
+        v["state"] = json!("signed");
+        v["signed_pdf"] = json!(signed.signed_pdf);
+        v["signed_sha256"] = json!(signed.signed_sha256);
+        v["signed_bytes"] = json!(signed.signed_bytes);
+    }
+    v["signed"] = json!(v.get("signed_pdf").is_some());
+    Ok(v)
 }
 
 fn run_inner(args: Args, data_dir: Option<&Path>) -> Result<serde_json::Value, DigitizeError> {
@@ -204,7 +267,7 @@ fn run_inner(args: Args, data_dir: Option<&Path>) -> Result<serde_json::Value, D
             pages,
             extra,
         } => {
-            let (q, _) = digitize::open_queue(data_dir)?;
+            let (q, _) = open_queue(data_dir)?;
             let out = q.root().join("scans").join(digitize::queue::new_id());
             drop(q);
             let opts = digitize::sane::ScanOptions {
@@ -262,7 +325,7 @@ fn run_inner(args: Args, data_dir: Option<&Path>) -> Result<serde_json::Value, D
             clerk,
             ..
         } => {
-            let (q, _) = digitize::open_queue(data_dir)?;
+            let (q, _) = open_queue(data_dir)?;
             match (from, hoso, component) {
                 (Some(from), Some(hoso), Some(component)) => {
                     let it = q.reuse(

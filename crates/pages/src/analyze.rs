@@ -1,5 +1,6 @@
 //! Page analysis on a reduced copy (~150 dpi): border, skew, orientation, blank, class.
 
+use crate::lid::{find_paper, inside_quad, LidInput};
 use crate::{luma, Config, PageClass, PageImage, RawPage};
 
 /// Paper box in the straightened frame, in source pixels.
@@ -38,6 +39,17 @@ impl Orientation {
     }
 }
 
+/// Which scanner-lid background the paper was cropped from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LidKind {
+    /// No crop: the scan is taken whole.
+    None,
+    /// Dark lid (or open lid) around the paper.
+    Dark,
+    /// White or light lid: the paper was found from its edge line and its tone against the lid.
+    Light,
+}
+
 /// Measurements of one page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
@@ -45,8 +57,10 @@ pub struct Analysis {
     pub orientation: Orientation,
     /// Paper box in the straightened frame.
     pub crop: CropBox,
-    /// Whether a dark scanner-lid border was found and cropped away.
+    /// Whether a scanner-lid border (dark or light, see [`Analysis::lid`]) was cropped away.
     pub cropped: bool,
+    /// The lid background the paper was cropped from ([`LidKind::None`] when not cropped).
+    pub lid: LidKind,
     /// Likely blank (no ink beyond noise, specks and show-through). Reported only.
     pub blank: bool,
     /// Share of paper area covered by ink (noise removed).
@@ -75,6 +89,8 @@ struct Work {
     f: usize,
     grey: Vec<u8>,
     chroma: Vec<u8>,
+    /// Blue minus red (cool versus warm whites).
+    tone: Vec<i16>,
 }
 
 fn reduce(img: &PageImage, dpi: f32) -> Work {
@@ -83,6 +99,7 @@ fn reduce(img: &PageImage, dpi: f32) -> Work {
     let (w, h) = (sw.div_ceil(f), sh.div_ceil(f));
     let mut grey = vec![0u8; w * h];
     let mut chroma = vec![0u8; w * h];
+    let mut tone = vec![0i16; w * h];
     let mut acc = vec![0u32; w * 3];
     let mut cnt = vec![0u32; w];
     for ay in 0..h {
@@ -121,6 +138,7 @@ fn reduce(img: &PageImage, dpi: f32) -> Work {
             );
             grey[ay * w + ax] = luma(r, g, b);
             chroma[ay * w + ax] = r.max(g).max(b) - r.min(g).min(b);
+            tone[ay * w + ax] = b as i16 - r as i16;
         }
     }
     Work {
@@ -129,6 +147,7 @@ fn reduce(img: &PageImage, dpi: f32) -> Work {
         f,
         grey,
         chroma,
+        tone,
     }
 }
 
@@ -282,14 +301,40 @@ pub fn analyze(page: &RawPage, config: &Config) -> Analysis {
     let wk = reduce(&page.image, page.dpi);
     let (w, h, f) = (wk.w, wk.h, wk.f as f32);
     let paper = percentile(&wk.grey, 0.90).max(60);
-    let bg = if config.auto_crop {
+    let mut bg = if config.auto_crop {
         border_mask(&wk, (paper as f32 * 0.5) as u8)
     } else {
         vec![false; w * h]
     };
     let bg_count = bg.iter().filter(|&&b| b).count();
-    let cropped = config.auto_crop && bg_count as f32 > 0.01 * (w * h) as f32;
+    let mut cropped = config.auto_crop && bg_count as f32 > 0.01 * (w * h) as f32;
     let ink_t = (paper as f32 * 0.62) as u8;
+    // No dark lid: look for a sheet on a light lid.
+    let mut lid = if cropped {
+        LidKind::Dark
+    } else {
+        LidKind::None
+    };
+    let mut light_quad = None;
+    if config.auto_crop && !cropped {
+        light_quad = find_paper(&LidInput {
+            w,
+            h,
+            dpi: page.dpi / f,
+            grey: &wk.grey,
+            tone: &wk.tone,
+            ink_t,
+        });
+        if let Some(q) = &light_quad {
+            for y in 0..h {
+                for x in 0..w {
+                    bg[y * w + x] = !inside_quad(q, x as f32 + 0.5, y as f32 + 0.5, 0.0);
+                }
+            }
+            cropped = true;
+            lid = LidKind::Light;
+        }
+    }
     let ink: Vec<bool> = wk
         .grey
         .iter()
@@ -415,7 +460,36 @@ pub fn analyze(page: &RawPage, config: &Config) -> Analysis {
     let a = orientation.angle_deg().to_radians();
     let (sa, ca) = a.sin_cos();
     let to_uv = |x: f32, y: f32| (x * ca + y * sa, -x * sa + y * ca);
-    let crop = if cropped {
+    let crop = if let Some(q) = &light_quad {
+        // Bounding box of the sheet in the straightened frame, grown to hold every ink pixel.
+        let (mut u0, mut v0, mut u1, mut v1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        let mut grow = |u: f32, v: f32| {
+            u0 = u0.min(u);
+            v0 = v0.min(v);
+            u1 = u1.max(u);
+            v1 = v1.max(v);
+        };
+        for &(x, y) in q {
+            let (u, v) = to_uv(x, y);
+            grow(u, v);
+        }
+        for y in 0..h {
+            for x in 0..w {
+                if !bg[y * w + x] && wk.grey[y * w + x] < ink_t {
+                    for (dx, dy) in [(-0.5, -0.5), (1.5, -0.5), (-0.5, 1.5), (1.5, 1.5)] {
+                        let (u, v) = to_uv(x as f32 + dx, y as f32 + dy);
+                        grow(u, v);
+                    }
+                }
+            }
+        }
+        CropBox {
+            u0: u0 * f,
+            v0: v0 * f,
+            width: (u1 - u0) * f,
+            height: (v1 - v0) * f,
+        }
+    } else if cropped {
         // Paper extent along u and v, in analysis pixels.
         let corners = [
             (0.0, 0.0),
@@ -542,6 +616,7 @@ pub fn analyze(page: &RawPage, config: &Config) -> Analysis {
         orientation,
         crop,
         cropped,
+        lid,
         blank,
         ink_ratio,
         colour_ratio,

@@ -4,13 +4,18 @@
 //! for one scanned page is:
 //!
 //! 1. [`load_pages`]: JPEG, PNG or multi-page TIFF, with the resolution the file records;
-//! 2. [`analyze`] on a ~150 dpi grey/chroma copy: scanner-lid border (dark background) → paper
-//!    box, skew (projection profile of ink on text lines, ±15°), orientation (0/90/180/270: text
+//! 2. [`analyze`] on a ~150 dpi grey/chroma copy: scanner-lid border (dark background, or a
+//!    white lid: paper edge line + lid/paper tone, never cropping into ink) → paper box, skew (projection profile of ink on text lines, ±15°), orientation (0/90/180/270: text
 //!    line direction, then ascender/diacritic vs descender asymmetry for upside-down), blank
 //!    detection (noise- and show-through-tolerant), class colour / grey / bilevel;
 //! 3. [`render`]: one affine warp (crop + deskew + quarter turns + resampling to the configured
 //!    dpi, bilinear, box prefilter when shrinking ≥ 2×), RGB for colour pages, grey otherwise;
 //! 4. [`thumbnail_jpeg`] for the UI.
+//!
+//! Camera photos (phone, webcam) of a document on a desk go through [`camera_page`] /
+//! [`camera_capture`] first: paper quadrilateral found, perspective removed, paper size guessed
+//! from the corrected aspect ratio, and the photo's *real* pixel density reported as the dpi
+//! (no upsampling: a webcam shot is usually below 200 dpi and [`process`] then refuses it).
 //!
 //! Legal frame (recorded here because the thresholds come from it):
 //! - Nghị định 30/2020/NĐ-CP, Phụ lục I (bản sao điện tử / số hóa): PDF 1.4 or later, colour
@@ -28,12 +33,17 @@
 #![warn(missing_docs)]
 
 mod analyze;
+mod camera;
 mod error;
+mod lid;
 mod load;
 pub mod testpage;
 mod warp;
 
-pub use analyze::{analyze, Analysis, CropBox, Orientation};
+pub use analyze::{analyze, Analysis, CropBox, LidKind, Orientation};
+pub use camera::{
+    camera_capture, camera_from_image, camera_page, CameraConfig, CameraPage, PaperSize,
+};
 pub use error::PageError;
 pub use load::{detect_format, load_pages, SourceFormat};
 pub use warp::render;
@@ -125,7 +135,8 @@ pub enum PageClass {
 pub struct Config {
     /// Output resolution; at least [`MIN_LEGAL_DPI`].
     pub target_dpi: f32,
-    /// Crop to the paper when the scan shows a dark lid border.
+    /// Crop to the paper when the scan shows a lid border: dark lid, or a white lid when the
+    /// paper edge and the lid/paper tone difference are both clear (never when unsure).
     pub auto_crop: bool,
     /// Straighten skew up to ±15°.
     pub deskew: bool,

@@ -354,3 +354,170 @@ pub fn skew(img: &RgbImage, deg: f32, fill: [u8; 3]) -> RgbImage {
         Rgb(fill),
     )
 }
+
+/// A `width_mm` × `height_mm` sheet with a title and text lines inside `margin_mm` (receipts,
+/// A5 forms, pages with content up to the edge).
+pub fn sheet(
+    width_mm: f32,
+    height_mm: f32,
+    margin_mm: f32,
+    dpi: f32,
+    seed: u64,
+    font: &FontVec,
+) -> RgbImage {
+    let px = |mm: f32| (mm / 25.4 * dpi).round() as i32;
+    let (w, h) = (px(width_mm).max(1) as u32, px(height_mm).max(1) as u32);
+    let mut img = RgbImage::from_pixel(w, h, Rgb(PAPER));
+    let mut rng = Rng::new(seed);
+    let em = dpi * 0.155;
+    let scale = PxScale::from(em);
+    let line_h = (em * 1.45) as i32;
+    let words = (((width_mm - 2.0 * margin_mm) / 9.0) as usize).max(2);
+    draw_text_mut(
+        &mut img,
+        Rgb(INK),
+        px(margin_mm),
+        px(margin_mm),
+        scale,
+        font,
+        "PHIẾU THỬ NGHIỆM",
+    );
+    let mut y = px(margin_mm) + 2 * line_h;
+    while y + line_h < h as i32 - px(margin_mm) {
+        let s = sentence(&mut rng, words);
+        draw_text_mut(&mut img, Rgb(INK), px(margin_mm), y, scale, font, &s);
+        y += line_h;
+    }
+    add_noise(&mut img, &mut rng, 3);
+    img
+}
+
+/// White scanner lid: a little brighter and cooler than office paper.
+pub const WHITE_LID: [u8; 3] = [253, 253, 255];
+
+/// A flatbed scan of `paper` on a white lid: a `canvas` (width, height) of `lid`, the paper
+/// centred at `centre` and turned `skew_deg` clockwise, with a grey shadow line of
+/// `shadow_depth` levels (about 0.4 mm wide) just outside the paper edges, and sensor noise.
+#[allow(clippy::too_many_arguments)]
+pub fn on_white_lid(
+    paper: &RgbImage,
+    canvas: (u32, u32),
+    centre: (f32, f32),
+    skew_deg: f32,
+    lid: [u8; 3],
+    shadow_depth: u8,
+    dpi: f32,
+    seed: u64,
+) -> RgbImage {
+    let (pw, ph) = (paper.width() as f32, paper.height() as f32);
+    let (s, c) = skew_deg.to_radians().sin_cos();
+    let shadow_w = (dpi / 25.4 * 0.4).max(1.2);
+    let mut img = RgbImage::from_fn(canvas.0, canvas.1, |x, y| {
+        // Canvas → paper: rotate back by the skew about the centre.
+        let (dx, dy) = (x as f32 + 0.5 - centre.0, y as f32 + 0.5 - centre.1);
+        let (u, v) = (dx * c + dy * s + pw / 2.0, -dx * s + dy * c + ph / 2.0);
+        if u >= 0.0 && v >= 0.0 && u < pw && v < ph {
+            *paper.get_pixel(u as u32, v as u32)
+        } else {
+            // Distance to the paper outline.
+            let ex = (-u).max(u - pw).max(0.0);
+            let ey = (-v).max(v - ph).max(0.0);
+            let d = (ex * ex + ey * ey).sqrt();
+            let k = (1.0 - d / shadow_w).max(0.0) * shadow_depth as f32;
+            Rgb(lid.map(|l| (l as f32 - k).round() as u8))
+        }
+    });
+    add_noise(&mut img, &mut Rng::new(seed ^ 0xA5A5), 3);
+    img
+}
+
+/// Draws a light rectangular frame `inset` pixels inside the edges, `thickness` pixels wide.
+pub fn add_frame(img: &mut RgbImage, inset: u32, thickness: u32, colour: [u8; 3]) {
+    let (w, h) = img.dimensions();
+    for y in 0..h {
+        for x in 0..w {
+            let (dx, dy) = (x.min(w - 1 - x), y.min(h - 1 - y));
+            let d = dx.min(dy);
+            if d >= inset && d < inset + thickness {
+                img.put_pixel(x, y, Rgb(colour));
+            }
+        }
+    }
+}
+
+/// A desk photo of `page` taken by a camera: the page (a sheet of `size_mm`, width × height)
+/// tilted `tilt_x_deg` about the horizontal axis and `tilt_y_deg` about the vertical axis,
+/// turned `roll_deg` clockwise in the image, spanning about `fill` of the frame height, on a
+/// wood-coloured textured desk with uneven light. Returns the photo and the page corners in
+/// it (the page's top-left, top-right, bottom-right, bottom-left), as pixel coordinates.
+#[allow(clippy::too_many_arguments)]
+pub fn desk_photo(
+    page: &RgbImage,
+    size_mm: (f32, f32),
+    frame: (u32, u32),
+    tilt_x_deg: f32,
+    tilt_y_deg: f32,
+    roll_deg: f32,
+    fill: f32,
+    seed: u64,
+) -> (RgbImage, [(f32, f32); 4]) {
+    let (fw, fh) = (frame.0 as f32, frame.1 as f32);
+    let focal = fw.max(fh);
+    let (sx, cx) = tilt_x_deg.to_radians().sin_cos();
+    let (sy, cy) = tilt_y_deg.to_radians().sin_cos();
+    let (sz, cz) = roll_deg.to_radians().sin_cos();
+    let dist = focal * size_mm.1 / (fill * fh);
+    let project = |x: f32, y: f32| {
+        // Rx, then Ry, then Rz (roll, clockwise on screen).
+        let (x1, y1, z1) = (x, y * cx, y * sx);
+        let (x2, y2, z2) = (x1 * cy + z1 * sy, y1, -x1 * sy + z1 * cy);
+        let (x3, y3) = (x2 * cz - y2 * sz, x2 * sz + y2 * cz);
+        let z = z2 + dist;
+        (focal * x3 / z + fw / 2.0, focal * y3 / z + fh / 2.0)
+    };
+    let (hw, hh) = (size_mm.0 / 2.0, size_mm.1 / 2.0);
+    let corners = [
+        project(-hw, -hh),
+        project(hw, -hh),
+        project(hw, hh),
+        project(-hw, hh),
+    ];
+    let (pw, ph) = (page.width() as f32, page.height() as f32);
+    let rect = [(0.0, 0.0), (pw, 0.0), (pw, ph), (0.0, ph)];
+    let to_page =
+        imageproc::geometric_transformations::Projection::from_control_points(corners, rect)
+            .expect("camera corners form a quadrilateral");
+    let mut rng = Rng::new(seed);
+    let grain: Vec<f32> = (0..frame.1)
+        .map(|_| (rng.below(1000) as f32 / 1000.0 - 0.5) * 30.0)
+        .collect();
+    let img = RgbImage::from_fn(frame.0, frame.1, |x, y| {
+        let light = 0.82 + 0.18 * (1.0 - (x as f32 / fw - 0.3).abs()) * (1.0 - y as f32 / fh * 0.3);
+        let (u, v) = to_page * (x as f32 + 0.5, y as f32 + 0.5);
+        let rgb = if u >= 0.0 && v >= 0.0 && u < pw && v < ph {
+            // Bilinear sample of the page.
+            let (u, v) = ((u - 0.5).max(0.0), (v - 0.5).max(0.0));
+            let (x0, y0) = (u as u32, v as u32);
+            let (x1, y1) = (
+                (x0 + 1).min(page.width() - 1),
+                (y0 + 1).min(page.height() - 1),
+            );
+            let (fx, fy) = (u - x0 as f32, v - y0 as f32);
+            let p = |xx, yy, c: usize| page.get_pixel(xx, yy).0[c] as f32;
+            [0, 1, 2].map(|c| {
+                let t = p(x0, y0, c) + (p(x1, y0, c) - p(x0, y0, c)) * fx;
+                let b = p(x0, y1, c) + (p(x1, y1, c) - p(x0, y1, c)) * fx;
+                t + (b - t) * fy
+            })
+        } else {
+            let stripe = grain[y as usize]
+                + 12.0 * ((x as f32 * 0.05 + y as f32 * 0.011).sin())
+                + 6.0 * ((x as f32 * 0.31).sin());
+            [150.0 + stripe, 105.0 + stripe * 0.8, 70.0 + stripe * 0.5]
+        };
+        Rgb(rgb.map(|c| (c * light).clamp(0.0, 255.0) as u8))
+    });
+    let mut img = img;
+    add_noise(&mut img, &mut rng, 4);
+    (img, corners)
+}

@@ -5,7 +5,7 @@ use image::{GrayImage, RgbImage};
 use std::borrow::Cow;
 
 /// Integer box reduction by `k` (prefilter before bilinear when shrinking ≥ 2×).
-fn box_reduce(img: &PageImage, k: u32) -> PageImage {
+pub(crate) fn box_reduce(img: &PageImage, k: u32) -> PageImage {
     let (w, h) = (img.width().div_ceil(k), img.height().div_ceil(k));
     let ch = if matches!(img, PageImage::Rgb(_)) {
         3

@@ -1,4 +1,4 @@
-//! Noto Serif subset as a Type0 / CIDFontType2 font (Identity-H, CIDToGIDMap Identity,
+//! Liberation Serif (metric-compatible with Times New Roman) subset as a Type0 / CIDFontType2 font (Identity-H, CIDToGIDMap Identity,
 //! widths, ToUnicode), for the visible block.
 
 use std::collections::BTreeMap;
@@ -10,7 +10,7 @@ use subsetter::GlyphRemapper;
 
 use crate::SignError;
 
-const REGULAR_TTF: &[u8] = include_bytes!("../../../assets/fonts/NotoSerif-Regular.ttf");
+const REGULAR_TTF: &[u8] = include_bytes!("../../../assets/fonts/LiberationSerif-Regular.ttf");
 
 pub(crate) struct Subset {
     data: Vec<u8>,
@@ -97,7 +97,7 @@ pub(crate) fn add_font(doc: &mut Document, sub: &Subset) -> ObjectId {
         tag.push(char::from(b'A' + (h % 26) as u8));
         h /= 26;
     }
-    let base = format!("{tag}+NotoSerif-Regular");
+    let base = format!("{tag}+LiberationSerif");
 
     let file = Stream::new(
         dictionary! { "Length1" => sub.data.len() as i64, "Filter" => "FlateDecode" },

@@ -2,9 +2,10 @@
 //!
 //! Rules (issue 6 §Rules, §3): the agency signs the electronic copy; the visible block sits at
 //! the top right of page 1, has no image, and shows the copy type, the agency and the ISO-8601
-//! time in a Times-like serif at 10 pt. Noto Serif (SIL OFL 1.1, `assets/fonts/`) stands in for
-//! Times New Roman (not redistributable) and is embedded as a subset with a ToUnicode map, so
-//! the Vietnamese agency name extracts exactly (pdftotext).
+//! time in Times New Roman 10 pt. Liberation Serif (SIL OFL 1.1, `assets/fonts/`), which has
+//! the glyph widths of Times New Roman (not redistributable) and every Vietnamese letter, is
+//! embedded as a subset with a ToUnicode map, so the block has Times New Roman's layout and the
+//! Vietnamese agency name extracts exactly (pdftotext).
 //!
 //! Structure: the signature is appended as an incremental update ([`lopdf::IncrementalDocument`]),
 //! so every byte of the original file stays as it was (the per-page image digests written by

@@ -447,7 +447,7 @@ fn bad_options_are_typed_errors() {
     let e = sign_pdf(unsigned_pdf(), &cred, &o).unwrap_err();
     assert_eq!(e.code(), "sign_invalid_option");
     let mut o = opts();
-    o.agency = "Cơ quan ☃ thử".into(); // no snowman in Noto Serif
+    o.agency = "Cơ quan ☃ thử".into(); // no snowman in Liberation Serif
     let e: SignError = sign_pdf(unsigned_pdf(), &cred, &o).unwrap_err();
     assert_eq!(e.code(), "sign_font_missing_glyph");
     assert_eq!(

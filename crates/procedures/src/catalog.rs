@@ -166,6 +166,18 @@ impl Catalog {
                     p.code, c.name
                 )));
             }
+            // Thông tư 03/2025/TT-VPCP Điều 5: a paper only shown at the counter (xuất trình) is
+            // checked, not digitized.
+            if let Some(c) = p
+                .components
+                .iter()
+                .find(|c| c.form == DocForm::Present && c.must_digitize)
+            {
+                return Err(invalid(format!(
+                    "{}: component {:?} is only shown (present) and cannot be must_digitize",
+                    p.code, c.name
+                )));
+            }
         }
         for p in &f.procedures {
             if let Some(l) = p.linked.iter().find(|l| !seen.contains(l.as_str())) {

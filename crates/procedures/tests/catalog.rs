@@ -100,6 +100,10 @@ components = [{{ name = "C", form = "original", count = 1, must_digitize = true,
         Catalog::from_toml("t", &dup).unwrap_err().code(),
         "seed_invalid"
     );
+    // A paper only shown at the counter is not digitized (Thông tư 03/2025 Điều 5).
+    let shown = base("1.000001", "").replace("form = \"original\"", "form = \"present\"");
+    assert_eq!(Catalog::from_toml("t", &shown).unwrap_err().code(), "seed_invalid");
+    assert!(Catalog::from_toml("t", &shown.replace("must_digitize = true", "must_digitize = false")).is_ok());
     assert_eq!(
         Catalog::from_toml("t", "procedures = 3")
             .unwrap_err()

@@ -258,6 +258,21 @@ pub trait HoSoRepository: Send + Sync {
     fn ho_so_events(&self, ma_ho_so: &str) -> Result<Vec<HoSoEvent>>;
     /// Applies a status change with its trail event, audit row and outbox message.
     fn change_ho_so_status(&self, change: StatusChange, audit: NewAudit) -> Result<HoSoRow>;
+    /// Records a component's digitized copy (`document_id`, the queue item) or the earlier
+    /// digitized document reused instead of paper (`reused_from`), with audit and outbox rows,
+    /// in one transaction. `None` leaves a column as it is.
+    fn set_component_document(&self, link: ComponentDocument, audit: NewAudit) -> Result<HoSoRow>;
+}
+
+/// A component's digitized copy, as recorded by [`HoSoRepository::set_component_document`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComponentDocument {
+    pub ma_ho_so: String,
+    /// Position of the component in the hồ sơ (1-based, as stored).
+    pub position: u32,
+    pub document_id: Option<String>,
+    pub reused_from: Option<String>,
+    pub at: DateTime<Utc>,
 }
 
 pub(crate) fn parse_form(s: &str) -> Result<ComponentForm> {

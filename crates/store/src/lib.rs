@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cipher::{FieldCipher, PlainText};
 pub use hoso::{
-    Applicant, ComponentForm, ComponentRow, HoSoEvent, HoSoQuery, HoSoRepository, HoSoRow,
+    Applicant, ComponentDocument, ComponentForm, ComponentRow, HoSoEvent, HoSoQuery, HoSoRepository, HoSoRow,
     HoSoStatus, NewComponent, NewHoSo, StatusChange, StoredPause,
 };
 pub use sqlite::SqliteStore;

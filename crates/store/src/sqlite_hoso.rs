@@ -13,7 +13,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior}
 use crate::hoso::{parse_form, parse_status};
 use crate::sqlite::{insert_audit, like_escape, parse_date};
 use crate::{
-    new_id, parse_time, rfc3339, text, Applicant, ComponentRow, HoSoEvent, HoSoQuery,
+    new_id, parse_time, rfc3339, text, Applicant, ComponentDocument, ComponentRow, HoSoEvent, HoSoQuery,
     HoSoRepository, HoSoRow, Method, NewAudit, NewHoSo, Result, SqliteStore, StatusChange,
     StoreError, StoredPause,
 };
@@ -563,6 +563,59 @@ impl HoSoRepository for SqliteStore {
                 "due_at": change.due_at.map(rfc3339),
             }),
             &rfc3339(change.at),
+        )?;
+        let row = self
+            .ho_so_where(&tx, "id = ?1", &id)?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit()?;
+        Ok(row)
+    }
+
+    fn set_component_document(&self, link: ComponentDocument, audit: NewAudit) -> Result<HoSoRow> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id: String = tx
+            .query_row(
+                "SELECT id FROM ho_so WHERE ma_ho_so = ?1",
+                [link.ma_ho_so.trim()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)?;
+        let n = tx.execute(
+            "UPDATE ho_so_components
+                SET document_id = COALESCE(?3, document_id),
+                    reused_from = COALESCE(?4, reused_from)
+              WHERE ho_so_id = ?1 AND position = ?2",
+            params![id, link.position, link.document_id, link.reused_from],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.execute(
+            "UPDATE ho_so SET updated_at = ?2 WHERE id = ?1",
+            params![id, rfc3339(link.at)],
+        )?;
+        let mut audit = audit;
+        if let serde_json::Value::Object(m) = &mut audit.detail {
+            m.insert("ma_ho_so".into(), link.ma_ho_so.clone().into());
+            m.insert("position".into(), link.position.into());
+            m.insert("document_id".into(), link.document_id.clone().into());
+            m.insert("reused_from".into(), link.reused_from.clone().into());
+        }
+        insert_audit(&tx, &audit)?;
+        insert_outbox(
+            &tx,
+            "ho_so.component_digitized",
+            &serde_json::json!({
+                "ho_so_id": id,
+                "ma_ho_so": link.ma_ho_so,
+                "position": link.position,
+                "document_id": link.document_id,
+                "reused_from": link.reused_from,
+                "at": rfc3339(link.at),
+            }),
+            &rfc3339(link.at),
         )?;
         let row = self
             .ho_so_where(&tx, "id = ?1", &id)?

@@ -268,3 +268,57 @@ fn two_processes_opening_a_new_database_migrate_once() {
         assert_eq!(h.join().unwrap().unwrap(), 2);
     }
 }
+
+#[test]
+fn component_document_link_is_recorded_with_audit_and_outbox() {
+    let s = SqliteStore::open_in_memory().unwrap();
+    let d = day(2026, 3, 2);
+    let h = s
+        .create_ho_so(new_ho_so(d, "Phạm Thị Thử", "001099000009"), NewAudit::new("ho_so.create", "ok"))
+        .unwrap();
+    assert_eq!(h.components[0].document_id, None);
+    let at = Utc.from_utc_datetime(&d.and_hms_opt(3, 0, 0).unwrap());
+    let row = s
+        .set_component_document(
+            store::ComponentDocument {
+                ma_ho_so: h.ma_ho_so.clone(),
+                position: 1,
+                document_id: Some("doc-1".into()),
+                reused_from: None,
+                at,
+            },
+            NewAudit::new("ho_so.digitize", "ok"),
+        )
+        .unwrap();
+    assert_eq!(row.components[0].document_id.as_deref(), Some("doc-1"));
+    // A later reuse record keeps the document id (None leaves a column unchanged).
+    let row = s
+        .set_component_document(
+            store::ComponentDocument {
+                ma_ho_so: h.ma_ho_so.clone(),
+                position: 1,
+                document_id: None,
+                reused_from: Some("doc-0".into()),
+                at,
+            },
+            NewAudit::new("ho_so.digitize", "ok"),
+        )
+        .unwrap();
+    assert_eq!(row.components[0].document_id.as_deref(), Some("doc-1"));
+    assert_eq!(row.components[0].reused_from.as_deref(), Some("doc-0"));
+    let topics: Vec<String> = s.pending_outbox(50).unwrap().into_iter().map(|m| m.topic).collect();
+    assert_eq!(topics.iter().filter(|t| *t == "ho_so.component_digitized").count(), 2);
+    // Unknown position or hồ sơ: NotFound, nothing written.
+    let bad = s.set_component_document(
+        store::ComponentDocument {
+            ma_ho_so: h.ma_ho_so.clone(),
+            position: 7,
+            document_id: Some("x".into()),
+            reused_from: None,
+            at,
+        },
+        NewAudit::new("ho_so.digitize", "ok"),
+    );
+    assert!(matches!(bad, Err(StoreError::NotFound)));
+    assert_eq!(s.pending_outbox(50).unwrap().len(), topics.len());
+}

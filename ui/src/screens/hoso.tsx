@@ -1,5 +1,7 @@
 // Tiếp nhận hồ sơ (F7): pick the procedure, check the auto-filled form and the checklist, then
 // one key — Ctrl+Enter or F9 — saves, shows the mã hồ sơ and prints / saves the receipt.
+// The scan panel below the form (F8) digitizes the components; the session is committed to the
+// saved hồ sơ right after saving (saving never waits for or fails on digitization).
 import { useEffect, useRef, useState } from "preact/hooks";
 import type {
   ComponentView,
@@ -9,6 +11,7 @@ import type {
   HoSoSummary,
   ProcedureItem,
   ReceiptResult,
+  ScanSessionView,
   UiError,
 } from "../bindings";
 import { call, commands } from "../ipc";
@@ -26,6 +29,7 @@ import {
   validEmail,
   validPhone,
 } from "../hoso/form";
+import { ScanPanel, STATE_VI, dmyDate, missingDigitized, scanError } from "../hoso/scanPanel";
 
 export function HoSoIntakeScreen({ onDone }: { onDone: () => void }) {
   const [citizen, setCitizen] = useState<CurrentCitizenView | null | undefined>(undefined);
@@ -187,7 +191,14 @@ export function ProcedurePicker({
 
 // ------------------------------------------------------------------ form
 
-type Saved = { hoso: HoSoSummary; receipt: ReceiptResult | null; receiptError: UiError | null };
+type Saved = {
+  hoso: HoSoSummary;
+  receipt: ReceiptResult | null;
+  receiptError: UiError | null;
+  /** The digitized components after scan_commit ("pending" while it runs; null: nothing scanned). */
+  scan: ScanSessionView | "pending" | null;
+  scanError: UiError | null;
+};
 
 function FieldInput({
   f,
@@ -268,6 +279,8 @@ export function IntakeForm({
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<Saved | null>(null);
   const [print, setPrint] = useState(true);
+  const [scan, setScan] = useState<ScanSessionView | null>(null);
+  const [confirmMissing, setConfirmMissing] = useState(false);
 
   const load = async (first: boolean) => {
     const r = await call(commands.hosoForm({ procedure_code: procedure.code, phone: null, email: null }));
@@ -317,6 +330,16 @@ export function IntakeForm({
       if (bad[0]) document.getElementById(`f-${bad[0].id}`)?.focus();
       return;
     }
+    // Digitization never blocks saving: a must-digitize component without pages only asks once.
+    const missing = missingDigitized(scan).filter((c) => components.find((x) => x.name === c.name)?.received !== false);
+    if (missing.length > 0 && !confirmMissing) {
+      setConfirmMissing(true);
+      setError({
+        code: "digitize_missing",
+        message: `Thành phần ${missing.map((c) => `“${c.name}”`).join(", ")} chưa được số hóa. Nhấn Lưu (Ctrl+Enter / F9) lần nữa để vẫn lưu hồ sơ; có thể số hóa sau ở màn hình Hồ sơ (F5).`,
+      });
+      return;
+    }
     setBusy(true);
     setError(null);
     const values = form.fields
@@ -351,8 +374,24 @@ export function IntakeForm({
       return;
     }
     const rec = await call(commands.hosoReceipt({ ma_ho_so: r.ok.ma_ho_so, print, printer: null, paper: null }));
-    setSaved({ hoso: r.ok, receipt: rec.ok ?? null, receiptError: rec.error ?? null });
+    const draft = scan;
+    const hasScan = !!draft && (draft.pages.length > 0 || draft.components.some((c) => c.reused_from));
+    setSaved({
+      hoso: r.ok,
+      receipt: rec.ok ?? null,
+      receiptError: rec.error ?? null,
+      scan: hasScan ? "pending" : null,
+      scanError: null,
+    });
     setBusy(false);
+    if (!draft) return;
+    if (!hasScan) {
+      // Nothing scanned: drop the empty draft so it does not come back for the next citizen.
+      void call(commands.scanDiscard({ session_id: draft.session_id }));
+      return;
+    }
+    const c = await call(commands.scanCommit({ session_id: draft.session_id, ma_ho_so: r.ok.ma_ho_so }));
+    setSaved((s) => s && { ...s, scan: c.ok ?? null, scanError: c.error ? scanError(c.error) : null });
   };
 
   // One listener for the form's life; it always calls the latest closures (effects run after
@@ -444,39 +483,57 @@ export function IntakeForm({
         <div class="hoso-side">
           <fieldset data-testid="checklist">
             <legend>Thành phần hồ sơ</legend>
-            {components.map((c, i) => (
-              <div class="comp" key={c.name}>
-                <label class="check">
-                  <input
-                    type="checkbox"
-                    checked={c.received}
-                    onChange={(e) => setComp(i, { received: (e.currentTarget as HTMLInputElement).checked })}
-                  />{" "}
-                  {c.name}
-                  {c.optional && <span class="muted"> (nếu có)</span>}
-                  {c.must_digitize && <span class="tag warn">Số hoá</span>}
-                </label>
-                <select
-                  aria-label={`Hình thức: ${c.name}`}
-                  value={c.form}
-                  onChange={(e) => setComp(i, { form: (e.currentTarget as HTMLSelectElement).value })}
+            {components.map((c, i) => {
+              const sc = scan?.components.find((x) => x.name === c.name);
+              const reused = sc?.reused_from ? scan?.reusable.find((r) => r.document_id === sc.reused_from) : undefined;
+              return (
+                <div
+                  class={sc?.done ? "comp done" : sc?.must_digitize ? "comp missing" : "comp"}
+                  key={c.name}
+                  data-testid="checklist-line"
+                  data-done={sc ? String(sc.done) : undefined}
                 >
-                  {Object.entries(FORM_LABEL).map(([k, v]) => (
-                    <option key={k} value={k}>
-                      {v}
-                    </option>
-                  ))}
-                </select>
-                <input
-                  type="number"
-                  min={1}
-                  max={99}
-                  aria-label={`Số lượng: ${c.name}`}
-                  value={c.count}
-                  onInput={(e) => setComp(i, { count: Math.max(1, Number((e.currentTarget as HTMLInputElement).value) || 1) })}
-                />
-              </div>
-            ))}
+                  <label class="check">
+                    <input
+                      type="checkbox"
+                      checked={c.received}
+                      onChange={(e) => setComp(i, { received: (e.currentTarget as HTMLInputElement).checked })}
+                    />{" "}
+                    {c.name}
+                    {c.optional && <span class="muted"> (nếu có)</span>}
+                    {c.must_digitize && <span class="tag warn">Số hoá</span>}
+                  </label>
+                  <select
+                    aria-label={`Hình thức: ${c.name}`}
+                    value={c.form}
+                    onChange={(e) => setComp(i, { form: (e.currentTarget as HTMLSelectElement).value })}
+                  >
+                    {Object.entries(FORM_LABEL).map(([k, v]) => (
+                      <option key={k} value={k}>
+                        {v}
+                      </option>
+                    ))}
+                  </select>
+                  <input
+                    type="number"
+                    min={1}
+                    max={99}
+                    aria-label={`Số lượng: ${c.name}`}
+                    value={c.count}
+                    onInput={(e) => setComp(i, { count: Math.max(1, Number((e.currentTarget as HTMLInputElement).value) || 1) })}
+                  />
+                  {sc && (sc.done || sc.must_digitize) && (
+                    <div class={sc.done ? "comp-digitized ok" : "comp-digitized warn"}>
+                      {sc.reused_from
+                        ? `Dùng lại bản số hóa${reused ? ` ngày ${dmyDate(reused.received_at)}` : ""}`
+                        : sc.done
+                          ? `✓ Đã số hóa ${sc.pages} trang`
+                          : "Chưa số hóa (bắt buộc)"}
+                    </div>
+                  )}
+                </div>
+              );
+            })}
             <div class="field">
               <label for="hs-sets">Số bộ hồ sơ</label>
               <input id="hs-sets" type="number" min={1} max={99} value={sets} onInput={(e) => setSets((e.currentTarget as HTMLInputElement).value)} />
@@ -492,14 +549,18 @@ export function IntakeForm({
           <button class="ghost" onClick={onBack}>
             Chọn thủ tục khác <Kbd>Esc</Kbd>
           </button>
+          <div class="hint" data-testid="intake-keys">
+            <Kbd>F8</Kbd> quét giấy tờ vào thành phần đang chọn (phần Số hóa bên dưới) · <Kbd>F9</Kbd> lưu
+          </div>
         </div>
       </div>
+      <ScanPanel procedureCode={procedure.code} maHoSo={null} onView={setScan} />
     </div>
   );
 }
 
 function SavedPanel({ saved, onDone }: { saved: Saved; onDone: () => void }) {
-  const { hoso, receipt, receiptError } = saved;
+  const { hoso, receipt, receiptError, scan, scanError: digitizeError } = saved;
   return (
     <div class="panel hoso-saved" role="status" data-testid="hoso-saved">
       <h2>Đã tiếp nhận hồ sơ</h2>
@@ -517,6 +578,29 @@ function SavedPanel({ saved, onDone }: { saved: Saved; onDone: () => void }) {
       <ErrorBanner error={receipt?.print_error ?? receiptError} />
       {hoso.form_issues.length > 0 && (
         <p class="warn-text">Tờ khai còn {hoso.form_issues.length} trường cần bổ sung.</p>
+      )}
+      {scan === "pending" && (
+        <p class="muted" data-testid="scan-committing">
+          Đang lưu bản số hóa (tạo PDF, ký số)…
+        </p>
+      )}
+      {scan && scan !== "pending" && (
+        <ul class="scan-states" data-testid="scan-states">
+          {scan.components
+            .filter((c) => c.state !== "empty" || c.must_digitize)
+            .map((c) => (
+              <li key={c.position} data-state={c.state} class={c.state === "failed" ? "failed" : c.done ? "good" : ""}>
+                {c.name}: {STATE_VI[c.state] ?? c.state}
+                {c.pages > 0 && ` (${c.pages} trang)`}
+                {c.error_vi && ` — ${c.error_vi}`}
+              </li>
+            ))}
+        </ul>
+      )}
+      {digitizeError && (
+        <div class="banner bad" role="alert" data-testid="scan-error" data-code={digitizeError.code}>
+          Hồ sơ đã lưu, nhưng chưa lưu được bản số hóa: {digitizeError.message} Có thể số hóa lại ở màn hình Hồ sơ (F5).
+        </div>
       )}
       <button class="primary" autoFocus onClick={onDone}>
         Xong <Kbd>Esc</Kbd>

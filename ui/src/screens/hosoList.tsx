@@ -1,11 +1,12 @@
 // Hồ sơ (F5): search by mã hồ sơ, số định danh or name (no diacritics needed), filter by status,
-// move a hồ sơ along its status graph, print its receipt again.
+// move a hồ sơ along its status graph, print its receipt again, digitize its components ("Số hóa").
 import { useEffect, useState } from "preact/hooks";
 import type { HoSoSummary, UiError } from "../bindings";
 import { call, commands } from "../ipc";
 import { ErrorBanner, Kbd } from "../widgets";
 import "../hoso/hoso.css";
 import { localTime } from "../hoso/form";
+import { ScanPanel } from "../hoso/scanPanel";
 
 const STATUSES: [string, string][] = [
   ["", "Tất cả"],
@@ -25,6 +26,7 @@ export function HoSoListScreen() {
   const [error, setError] = useState<UiError | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
+  const [scanning, setScanning] = useState<string | null>(null);
 
   const search = async () => {
     const r = await call(commands.hosoList({ text: text.trim() || null, status: status || null, from: null, to: null }));
@@ -113,9 +115,24 @@ export function HoSoListScreen() {
                     )}{" "}
                     <button class="ghost" onClick={() => void reprint(h.ma_ho_so)}>
                       In lại giấy tiếp nhận
+                    </button>{" "}
+                    <button
+                      class={scanning === h.ma_ho_so ? "secondary" : "ghost"}
+                      data-testid="hoso-scan"
+                      aria-expanded={scanning === h.ma_ho_so}
+                      onClick={() => setScanning(scanning === h.ma_ho_so ? null : h.ma_ho_so)}
+                    >
+                      Số hóa
                     </button>
                   </td>
                 </tr>
+                {scanning === h.ma_ho_so && (
+                  <tr key={`${h.ma_ho_so}-scan`}>
+                    <td colSpan={7}>
+                      <ScanPanel procedureCode={h.procedure_code} maHoSo={h.ma_ho_so} />
+                    </td>
+                  </tr>
+                )}
                 {open === h.ma_ho_so && (
                   <tr key={`${h.ma_ho_so}-s`}>
                     <td colSpan={7}>

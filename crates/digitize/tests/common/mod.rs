@@ -42,7 +42,11 @@ pub fn write_pages(dir: &Path, n: usize, seed: u64) -> Vec<PathBuf> {
     std::fs::create_dir_all(dir).unwrap();
     (0..n)
         .map(|i| {
-            let kind = if i % 3 == 1 { TestKind::TextWithStamp } else { TestKind::Text };
+            let kind = if i % 3 == 1 {
+                TestKind::TextWithStamp
+            } else {
+                TestKind::Text
+            };
             let p = dir.join(format!("page-{i:03}.jpg"));
             std::fs::write(&p, jpeg_200dpi(&small_page(kind, seed + i as u64))).unwrap();
             p
@@ -64,7 +68,10 @@ pub fn new_item(ma: &str, comp: &str) -> NewItem {
 
 /// Pages of a PDF per `pdfinfo` (poppler-utils).
 pub fn pdfinfo_pages(pdf: &Path) -> u32 {
-    let out = std::process::Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo (poppler-utils)");
+    let out = std::process::Command::new("pdfinfo")
+        .arg(pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
     let s = String::from_utf8_lossy(&out.stdout).into_owned();
     s.lines()
         .find_map(|l| l.strip_prefix("Pages:"))
