@@ -3,6 +3,8 @@
 //! per component and records it on the hồ sơ, an earlier copy is reused for the same citizen,
 //! and bad input loses nothing. Generated pages and invented people only.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -76,35 +78,7 @@ fn create_ho_so(w: &World, id: &str) -> String {
         .app
         .hoso_form(HoSoFormArgs { procedure_code: MARRIAGE_STATUS.into(), phone: None, email: None })
         .unwrap();
-    let issues = w
-        .app
-        .hoso_check_form(CheckFormArgs {
-            procedure_code: MARRIAGE_STATUS.into(),
-            values: vec![],
-            phone: None,
-            email: None,
-        })
-        .unwrap();
-    let values = issues
-        .iter()
-        .map(|i| {
-            let f = form.fields.iter().find(|f| f.id == i.field).unwrap();
-            let value = if f.needs_choice {
-                f.choices[0].clone()
-            } else {
-                match f.kind.as_str() {
-                    "date" => "01/02/2020".into(),
-                    "phone" => "0912345678".into(),
-                    "email" => "a@b.vn".into(),
-                    "id_number" => "001090123456".into(),
-                    "number" => "1".into(),
-                    "select" => f.options[0].clone(),
-                    _ => "Nội dung thử".into(),
-                }
-            };
-            FieldValue { id: f.id.clone(), value }
-        })
-        .collect();
+    let values = common::fill_required(&w.app, &form);
     w.app
         .hoso_create(CreateHoSoArgs {
             procedure_code: MARRIAGE_STATUS.into(),

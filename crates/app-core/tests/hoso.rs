@@ -2,6 +2,8 @@
 //! sources, create (strict form, the right citizen), list, status, receipt PDF. No window, no
 //! printer (printing itself is tested in hoso-docs). Invented people only.
 
+mod common;
+
 use std::sync::Arc;
 
 use app_core::card::{CardService, FakeCardService};
@@ -88,35 +90,7 @@ fn picker_searches_without_diacritics_and_puts_favourites_first() {
 }
 
 fn fill_required(w: &World, form: &HoSoFormView) -> Vec<FieldValue> {
-    let issues = w
-        .app
-        .hoso_check_form(CheckFormArgs {
-            procedure_code: form.procedure.code.clone(),
-            values: vec![],
-            phone: None,
-            email: None,
-        })
-        .unwrap();
-    issues
-        .iter()
-        .map(|i| {
-            let f = form.fields.iter().find(|f| f.id == i.field).unwrap();
-            let value = if f.needs_choice {
-                f.choices[0].clone()
-            } else {
-                match f.kind.as_str() {
-                    "date" => "01/02/2020".into(),
-                    "phone" => "0912345678".into(),
-                    "email" => "a@b.vn".into(),
-                    "id_number" => "001090123456".into(),
-                    "number" => "1".into(),
-                    "select" => f.options[0].clone(),
-                    _ => "Nội dung thử".into(),
-                }
-            };
-            FieldValue { id: f.id.clone(), value }
-        })
-        .collect()
+    common::fill_required(&w.app, form)
 }
 
 #[test]

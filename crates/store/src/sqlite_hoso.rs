@@ -20,6 +20,13 @@ use crate::{
 
 const FORM_VALUES: &str = "ho_so.form_values";
 
+/// The row id of a mã hồ sơ, inside the caller's transaction.
+fn ho_so_id(tx: &Transaction<'_>, ma_ho_so: &str) -> Result<String> {
+    tx.query_row("SELECT id FROM ho_so WHERE ma_ho_so = ?1", [ma_ho_so.trim()], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::NotFound)
+}
+
 fn day_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -197,6 +204,30 @@ fn components(conn: &rusqlite::Connection, ho_so_id: &str) -> Result<Vec<Compone
 }
 
 impl SqliteStore {
+    /// The common end of a hồ sơ change: audit row (with `detail` merged in), outbox message,
+    /// the row as it now is, commit.
+    #[allow(clippy::too_many_arguments)]
+    fn record_and_commit(
+        &self,
+        tx: Transaction<'_>,
+        id: &str,
+        audit: NewAudit,
+        detail: serde_json::Value,
+        topic: &str,
+        payload: &serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<HoSoRow> {
+        let mut audit = audit;
+        if let (serde_json::Value::Object(m), serde_json::Value::Object(d)) = (&mut audit.detail, detail) {
+            m.extend(d);
+        }
+        insert_audit(&tx, &audit)?;
+        insert_outbox(&tx, topic, payload, &rfc3339(at))?;
+        let row = self.ho_so_where(&tx, "id = ?1", id)?.ok_or(StoreError::NotFound)?;
+        tx.commit()?;
+        Ok(row)
+    }
+
     fn finish_ho_so(&self, conn: &rusqlite::Connection, raw: RawHoSo) -> Result<HoSoRow> {
         let components = components(conn, &raw.id)?;
         let pauses: Vec<StoredPause> = serde_json::from_str(&raw.pauses)?;
@@ -500,14 +531,7 @@ impl HoSoRepository for SqliteStore {
     fn change_ho_so_status(&self, change: StatusChange, audit: NewAudit) -> Result<HoSoRow> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id: String = tx
-            .query_row(
-                "SELECT id FROM ho_so WHERE ma_ho_so = ?1",
-                [change.ma_ho_so.trim()],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or(StoreError::NotFound)?;
+        let id = ho_so_id(&tx, &change.ma_ho_so)?;
         let n = tx.execute(
             "UPDATE ho_so SET status = ?3, due_at = ?4, paused_since = ?5, pauses = ?6,
                               result_at = ?7, returned_at = ?8, updated_at = ?9
@@ -544,44 +568,26 @@ impl HoSoRepository for SqliteStore {
                 due_at_after: change.due_at,
             },
         )?;
-        let mut audit = audit;
-        if let serde_json::Value::Object(m) = &mut audit.detail {
-            m.insert("ma_ho_so".into(), change.ma_ho_so.clone().into());
-            m.insert("from".into(), change.from.as_str().into());
-            m.insert("to".into(), change.to.as_str().into());
-        }
-        insert_audit(&tx, &audit)?;
-        insert_outbox(
-            &tx,
-            "ho_so.status_changed",
-            &serde_json::json!({
-                "ho_so_id": id,
-                "ma_ho_so": change.ma_ho_so,
-                "from": change.from.as_str(),
-                "to": change.to.as_str(),
-                "at": rfc3339(change.at),
-                "due_at": change.due_at.map(rfc3339),
-            }),
-            &rfc3339(change.at),
-        )?;
-        let row = self
-            .ho_so_where(&tx, "id = ?1", &id)?
-            .ok_or(StoreError::NotFound)?;
-        tx.commit()?;
-        Ok(row)
+        let detail = serde_json::json!({
+            "ma_ho_so": change.ma_ho_so,
+            "from": change.from.as_str(),
+            "to": change.to.as_str(),
+        });
+        let payload = serde_json::json!({
+            "ho_so_id": id,
+            "ma_ho_so": change.ma_ho_so,
+            "from": change.from.as_str(),
+            "to": change.to.as_str(),
+            "at": rfc3339(change.at),
+            "due_at": change.due_at.map(rfc3339),
+        });
+        self.record_and_commit(tx, &id, audit, detail, "ho_so.status_changed", &payload, change.at)
     }
 
     fn set_component_document(&self, link: ComponentDocument, audit: NewAudit) -> Result<HoSoRow> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id: String = tx
-            .query_row(
-                "SELECT id FROM ho_so WHERE ma_ho_so = ?1",
-                [link.ma_ho_so.trim()],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or(StoreError::NotFound)?;
+        let id = ho_so_id(&tx, &link.ma_ho_so)?;
         let n = tx.execute(
             "UPDATE ho_so_components
                 SET document_id = COALESCE(?3, document_id),
@@ -596,31 +602,20 @@ impl HoSoRepository for SqliteStore {
             "UPDATE ho_so SET updated_at = ?2 WHERE id = ?1",
             params![id, rfc3339(link.at)],
         )?;
-        let mut audit = audit;
-        if let serde_json::Value::Object(m) = &mut audit.detail {
-            m.insert("ma_ho_so".into(), link.ma_ho_so.clone().into());
-            m.insert("position".into(), link.position.into());
-            m.insert("document_id".into(), link.document_id.clone().into());
-            m.insert("reused_from".into(), link.reused_from.clone().into());
-        }
-        insert_audit(&tx, &audit)?;
-        insert_outbox(
-            &tx,
-            "ho_so.component_digitized",
-            &serde_json::json!({
-                "ho_so_id": id,
-                "ma_ho_so": link.ma_ho_so,
-                "position": link.position,
-                "document_id": link.document_id,
-                "reused_from": link.reused_from,
-                "at": rfc3339(link.at),
-            }),
-            &rfc3339(link.at),
-        )?;
-        let row = self
-            .ho_so_where(&tx, "id = ?1", &id)?
-            .ok_or(StoreError::NotFound)?;
-        tx.commit()?;
-        Ok(row)
+        let detail = serde_json::json!({
+            "ma_ho_so": link.ma_ho_so,
+            "position": link.position,
+            "document_id": link.document_id,
+            "reused_from": link.reused_from,
+        });
+        let payload = serde_json::json!({
+            "ho_so_id": id,
+            "ma_ho_so": link.ma_ho_so,
+            "position": link.position,
+            "document_id": link.document_id,
+            "reused_from": link.reused_from,
+            "at": rfc3339(link.at),
+        });
+        self.record_and_commit(tx, &id, audit, detail, "ho_so.component_digitized", &payload, link.at)
     }
 }
