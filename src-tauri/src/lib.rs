@@ -176,6 +176,21 @@ pub fn run(opts: Options) -> Result<(), String> {
                         }
                     }
                 })?;
+            // Digitization queue: remake PDFs left by a crash, sign, deliver (when configured).
+            let sync_app = shell.app.clone();
+            std::thread::Builder::new()
+                .name("digitize-sync".into())
+                .spawn(move || loop {
+                    std::thread::sleep(Duration::from_secs(60));
+                    match sync_app.digitize_sync() {
+                        Ok(r) if r.failed > 0 || r.retrying > 0 => eprintln!(
+                            "motcua-desk: số hóa: {} đã gửi, {} chờ gửi lại, {} lỗi",
+                            r.delivered, r.retrying, r.failed
+                        ),
+                        Ok(_) => {}
+                        Err(e) => eprintln!("motcua-desk: số hóa: {}", e.message_vi()),
+                    }
+                })?;
             // Idle lock: check every few seconds, tell the UI when the state changes.
             let app_state = shell.app.clone();
             std::thread::Builder::new()

@@ -223,6 +223,35 @@ struct ChecklistLine {
     reused_from: Option<String>,
 }
 
+/// The provincial system's endpoint, read from `DATA_DIR/digitize/delivery.json`:
+/// `{"endpoint": "https://...", "ca_file": "/path/ca.pem"}` (`ca_file` optional: a private CA
+/// added to the public roots). Without this file nothing leaves the machine.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeliveryConfig {
+    pub endpoint: String,
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    #[serde(default = "default_timeout_secs")]
+    pub timeout_secs: u64,
+}
+
+fn default_timeout_secs() -> u64 {
+    60
+}
+
+/// What one background pass did (logged by the shell).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Copies whose PDF was made again after a crash.
+    pub processed: usize,
+    pub signed: usize,
+    pub delivered: usize,
+    pub retrying: usize,
+    pub failed: usize,
+    /// The queue was busy (the CLI works on it): nothing done this time.
+    pub busy: bool,
+}
+
 pub(crate) struct DigitizeState {
     data_dir: PathBuf,
     root: PathBuf,
@@ -844,6 +873,59 @@ impl App {
     /// The queue, for reading: no lock, no recovery (a CLI or another commit may hold it).
     fn queue_for_reading(&self, dz: &DigitizeState) -> Result<digitize::queue::Queue, AppError> {
         Ok(digitize::queue::Queue::open_read_only(&dz.root)?)
+    }
+
+    fn delivery_config(&self) -> Result<Option<DeliveryConfig>, AppError> {
+        let path = self.dz()?.root.join("delivery.json");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return Ok(None);
+        };
+        serde_json::from_str(&text).map(Some).map_err(|e| AppError::Domain {
+            code: "delivery_config_invalid",
+            message: "Tệp cấu hình gửi hệ thống của tỉnh không hợp lệ. Hãy báo quản trị viên.".into(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// One background pass over the queue (the shell calls it every minute): PDFs left
+    /// unmade by a crash are made, copies waiting for the agency's signature are signed, and
+    /// due copies are delivered to the configured endpoint (signed ones only when a signer is
+    /// configured), with the queue's backoff. Needs no signed-in clerk; does nothing visible
+    /// when the queue is busy or nothing is configured.
+    pub fn digitize_sync(&self) -> Result<SyncReport, AppError> {
+        let dz = self.dz()?;
+        let mut rep = SyncReport::default();
+        let signer = self.signer()?;
+        let delivery = self.delivery_config()?;
+        let _g = dz.queue_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let q = match digitize::queue::Queue::open_wait(&dz.root, std::time::Duration::from_millis(200)) {
+            Ok((q, _)) => q,
+            Err(e) if e.code() == "digitize_queue_busy" => {
+                rep.busy = true;
+                return Ok(rep);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        rep.processed = digitize::ingest::process_pending(&q, 1)?.len();
+        if let Some(signer) = &signer {
+            rep.signed = digitize::sign::sign_pending(&q, signer, self.now())?.len();
+        }
+        if let Some(cfg) = delivery {
+            let timeout = std::time::Duration::from_secs(cfg.timeout_secs.clamp(5, 600));
+            let http = match &cfg.ca_file {
+                Some(ca) => digitize::deliver::HttpDelivery::with_ca_file(&cfg.endpoint, timeout, ca)?,
+                None => digitize::deliver::HttpDelivery::new(&cfg.endpoint, timeout),
+            };
+            let policy = digitize::deliver::Policy {
+                require_signed: signer.is_some(),
+                ..Default::default()
+            };
+            let r = digitize::deliver::deliver_pass(&q, &http, &policy, self.now())?;
+            rep.delivered = r.delivered.len();
+            rep.retrying = r.retrying.len();
+            rep.failed = r.failed.len();
+        }
+        Ok(rep)
     }
 
     fn signer(&self) -> Result<Option<digitize::sign::Signer>, AppError> {

@@ -203,3 +203,44 @@ fn scan_edit_commit_and_reuse() {
         .unwrap_err();
     assert_eq!(e.code(), "invalid_input");
 }
+
+#[test]
+fn background_sync_delivers_committed_copies_once_configured() {
+    let w = world();
+    let id = chip_read(&w);
+    let src = w.dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let v = w
+        .app
+        .scan_open(ScanOpenArgs { procedure_code: MARRIAGE_STATUS.into(), ma_ho_so: None })
+        .unwrap();
+    let page = write_page(&src, "a.jpg", TestKind::Text, 3).display().to_string();
+    w.app
+        .scan_import(ScanImportArgs { session_id: v.session_id.clone(), paths: vec![page], component: Some(0) })
+        .unwrap();
+    let ma = create_ho_so(&w, &id);
+    let v = w.app.scan_commit(ScanCommitArgs { session_id: v.session_id, ma_ho_so: ma }).unwrap();
+    assert_eq!(v.components[0].state, "processed");
+    // Nothing is configured: nothing leaves the machine.
+    let r = w.app.digitize_sync().unwrap();
+    assert_eq!((r.delivered, r.failed, r.busy), (0, 0, false));
+    // The provincial endpoint (the local stand-in) is configured: delivered exactly once.
+    let server = digitize::standin::Standin::start("127.0.0.1:0", &w.dir.path().join("tinh")).unwrap();
+    std::fs::write(
+        w.dir.path().join("digitize/delivery.json"),
+        serde_json::json!({ "endpoint": server.url(), "timeout_secs": 10 }).to_string(),
+    )
+    .unwrap();
+    let r = w.app.digitize_sync().unwrap();
+    assert_eq!(r.delivered, 1, "{r:?}");
+    let r = w.app.digitize_sync().unwrap();
+    assert_eq!(r.delivered, 0, "{r:?}");
+    let v = w
+        .app
+        .scan_open(ScanOpenArgs { procedure_code: MARRIAGE_STATUS.into(), ma_ho_so: None })
+        .unwrap();
+    assert!(v.reusable.iter().any(|d| d.state == "delivered"), "{:?}", v.reusable);
+    // A broken configuration is a clear error, not a silent skip.
+    std::fs::write(w.dir.path().join("digitize/delivery.json"), "{ not json").unwrap();
+    assert_eq!(w.app.digitize_sync().unwrap_err().code(), "delivery_config_invalid");
+}
