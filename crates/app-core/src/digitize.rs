@@ -511,9 +511,15 @@ impl App {
         let ma = args.ma_ho_so.as_deref().map(str::trim).filter(|s| !s.is_empty());
         // Validates the procedure (or hồ sơ) before creating anything.
         self.scan_checklist(&args.procedure_code, ma)?;
-        let info = self
-            .sessions()?
-            .open_or_resume(&clerk_id, args.procedure_code.trim(), ma)?;
+        // On the intake screen the draft belongs to the citizen being served; a saved hồ sơ's
+        // draft is keyed by its mã.
+        let citizen = if ma.is_none() { self.current_citizen_id() } else { None };
+        let info = self.sessions()?.open_or_resume_for(
+            &clerk_id,
+            args.procedure_code.trim(),
+            ma,
+            citizen.as_deref(),
+        )?;
         self.session_view(&info.id)
     }
 

@@ -101,7 +101,7 @@ fn edit(w: &World, s: &str, op: ScanOp) -> ScanSessionView {
 #[test]
 fn scan_edit_commit_and_reuse() {
     let w = world();
-    let id = chip_read(&w);
+    chip_read(&w);
     let src = w.dir.path().join("src");
     std::fs::create_dir_all(&src).unwrap();
     let open = ScanOpenArgs { procedure_code: MARRIAGE_STATUS.into(), ma_ho_so: None };
@@ -157,11 +157,23 @@ fn scan_edit_commit_and_reuse() {
     assert_eq!(v.session_id, sid, "the open draft is resumed");
     assert_eq!(v.pages.len(), 3);
 
+    // Another citizen at the counter: a fresh draft, none of the first citizen's pages.
+    let other = app_core::demo::demo_cards().swap_remove(1).1;
+    w.app.record_read("R", &other.outcome).unwrap();
+    let v_other = w.app.scan_open(open.clone()).unwrap();
+    assert_ne!(v_other.session_id, sid);
+    assert!(v_other.pages.is_empty());
+    // The first citizen again: the draft comes back.
+    let id = chip_read(&w);
+    assert_eq!(w.app.scan_open(open.clone()).unwrap().session_id, sid);
+
     // A restart (new App over the same files) resumes the draft.
     drop(v);
     let app2 = make_app(w.store.clone(), w.dir.path());
     app2.sign_in(app_core::dto::SignInArgs { username: "quantri".into(), password: "mat-khau-dai-1".into() })
         .unwrap();
+    let card = app_core::demo::demo_cards().swap_remove(0).1;
+    app2.record_read("R", &card.outcome).unwrap();
     let v2 = app2.scan_open(open.clone()).unwrap();
     assert_eq!(v2.session_id, sid);
     assert_eq!(v2.pages.len(), 3);

@@ -25,13 +25,14 @@ use std::path::{Path, PathBuf};
 
 type Result<T> = std::result::Result<T, DigitizeError>;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS scan_sessions (
     id             TEXT PRIMARY KEY,              -- UUIDv7
     clerk          TEXT NOT NULL,
     procedure_code TEXT NOT NULL,
     ma_ho_so       TEXT,
+    citizen_id     TEXT,                          -- số định danh of the citizen served (v2)
     state          TEXT NOT NULL CHECK (state IN ('open','committed','discarded')),
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL
@@ -609,7 +610,14 @@ impl Sessions {
                 "sessions schema version {v} is newer"
             )));
         }
-        if v < SCHEMA_VERSION {
+        if v == 1 {
+            // v2: drafts belong to the citizen served, so one citizen's pages never come back
+            // while serving another.
+            conn.execute_batch(
+                "BEGIN; ALTER TABLE scan_sessions ADD COLUMN citizen_id TEXT; \
+                 PRAGMA user_version = 2; COMMIT;",
+            )?;
+        } else if v < SCHEMA_VERSION {
             conn.execute_batch(&format!(
                 "BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
             ))?;
@@ -787,6 +795,19 @@ impl Sessions {
         procedure_code: &str,
         ma_ho_so: Option<&str>,
     ) -> Result<SessionInfo> {
+        self.open_or_resume_for(clerk, procedure_code, ma_ho_so, None)
+    }
+
+    /// [`Sessions::open_or_resume`] for the citizen being served (số định danh): a draft is
+    /// resumed only for the same citizen, so pages of one citizen never show up while serving
+    /// another.
+    pub fn open_or_resume_for(
+        &self,
+        clerk: &str,
+        procedure_code: &str,
+        ma_ho_so: Option<&str>,
+        citizen_id: Option<&str>,
+    ) -> Result<SessionInfo> {
         for (v, name) in [(clerk, "cán bộ"), (procedure_code, "thủ tục")] {
             if v.trim().is_empty() || v.chars().any(char::is_control) {
                 return Err(DigitizeError::Invalid(name.into()));
@@ -800,8 +821,9 @@ impl Sessions {
         if let Some(s) = self
             .sessions_where(
                 "WHERE s.clerk = ?1 AND s.procedure_code = ?2 AND s.ma_ho_so IS ?3 \
-                 AND s.state = 'open' ORDER BY s.updated_at DESC, s.id DESC LIMIT 1",
-                &[&clerk, &procedure_code, &ma_ho_so],
+                 AND s.citizen_id IS ?4 AND s.state = 'open' \
+                 ORDER BY s.updated_at DESC, s.id DESC LIMIT 1",
+                &[&clerk, &procedure_code, &ma_ho_so, &citizen_id],
             )?
             .pop()
         {
@@ -810,9 +832,9 @@ impl Sessions {
         let id = new_id();
         let now = ts(Utc::now());
         self.conn.execute(
-            "INSERT INTO scan_sessions (id, clerk, procedure_code, ma_ho_so, state, created_at, \
-             updated_at) VALUES (?1,?2,?3,?4,'open',?5,?5)",
-            params![id, clerk, procedure_code, ma_ho_so, now],
+            "INSERT INTO scan_sessions (id, clerk, procedure_code, ma_ho_so, citizen_id, state, \
+             created_at, updated_at) VALUES (?1,?2,?3,?4,?5,'open',?6,?6)",
+            params![id, clerk, procedure_code, ma_ho_so, citizen_id, now],
         )?;
         self.get(&id)
     }

@@ -759,3 +759,38 @@ fn an_image_without_dpi_is_taken_as_a4_width() {
     assert!(page.dpi < 100.0);
     assert!(page.warning.unwrap().contains("dưới 200 dpi"));
 }
+
+#[test]
+fn drafts_belong_to_the_citizen_served_and_old_databases_migrate() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path().join("dg");
+    let src = d.path().join("in");
+    {
+        let s = Sessions::open(&root).unwrap();
+        let a = s.open_or_resume_for("c", "p", None, Some("001099000001")).unwrap();
+        let f = page_file(&src, "a.jpg", TestKind::Text, 1, 600);
+        s.add_file(&a.id, &f, "file", Some(0), Insert::End, None).unwrap();
+        // Another citizen, same clerk and procedure: a new, empty draft.
+        let b = s.open_or_resume_for("c", "p", None, Some("001099000002")).unwrap();
+        assert_ne!(a.id, b.id);
+        assert!(s.pages(&b.id).unwrap().is_empty());
+        // The first citizen again: the draft with the page comes back.
+        let a2 = s.open_or_resume_for("c", "p", None, Some("001099000001")).unwrap();
+        assert_eq!(a2.id, a.id);
+        assert_eq!(s.pages(&a.id).unwrap().len(), 1);
+    }
+    // A version-1 database (no citizen column) is migrated in place, its drafts kept.
+    let old = d.path().join("old");
+    let v1_id = {
+        let s = Sessions::open(&old).unwrap();
+        s.open_or_resume("c", "p", None).unwrap().id
+    };
+    {
+        let c = rusqlite::Connection::open(old.join("sessions.sqlite3")).unwrap();
+        c.execute_batch("ALTER TABLE scan_sessions DROP COLUMN citizen_id; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    let s = Sessions::open(&old).unwrap();
+    assert_eq!(s.open_or_resume("c", "p", None).unwrap().id, v1_id);
+    assert_ne!(s.open_or_resume_for("c", "p", None, Some("x")).unwrap().id, v1_id);
+}
