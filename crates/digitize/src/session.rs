@@ -798,9 +798,10 @@ impl Sessions {
         self.open_or_resume_for(clerk, procedure_code, ma_ho_so, None)
     }
 
-    /// [`Sessions::open_or_resume`] for the citizen being served (số định danh): a draft is
-    /// resumed only for the same citizen, so pages of one citizen never show up while serving
-    /// another.
+    /// [`Sessions::open_or_resume`] for the citizen being served (số định danh): a draft not
+    /// yet bound to a hồ sơ is resumed only for the same citizen, so pages of one citizen never
+    /// show up while serving another. A draft bound to a mã hồ sơ (saved, commit unfinished)
+    /// is found by its mã whoever is at the counter.
     pub fn open_or_resume_for(
         &self,
         clerk: &str,
@@ -821,7 +822,7 @@ impl Sessions {
         if let Some(s) = self
             .sessions_where(
                 "WHERE s.clerk = ?1 AND s.procedure_code = ?2 AND s.ma_ho_so IS ?3 \
-                 AND s.citizen_id IS ?4 AND s.state = 'open' \
+                 AND (?3 IS NOT NULL OR s.citizen_id IS ?4) AND s.state = 'open' \
                  ORDER BY s.updated_at DESC, s.id DESC LIMIT 1",
                 &[&clerk, &procedure_code, &ma_ho_so, &citizen_id],
             )?

@@ -778,6 +778,9 @@ fn drafts_belong_to_the_citizen_served_and_old_databases_migrate() {
         let a2 = s.open_or_resume_for("c", "p", None, Some("001099000001")).unwrap();
         assert_eq!(a2.id, a.id);
         assert_eq!(s.pages(&a.id).unwrap().len(), 1);
+        // Saved (bound) but not committed: found later by its mã hồ sơ alone (list screen).
+        s.bind(&a.id, "H1").unwrap();
+        assert_eq!(s.open_or_resume_for("c", "p", Some("H1"), None).unwrap().id, a.id);
     }
     // A version-1 database (no citizen column) is migrated in place, its drafts kept.
     let old = d.path().join("old");

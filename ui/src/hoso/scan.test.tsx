@@ -428,6 +428,15 @@ describe("scan panel on the intake screen", () => {
     await waitFor(() => expect(calls.some((c) => c.cmd === "scan_commit")).toBe(true));
   });
 
+  it("does not save while a scanned page belongs to no component", async () => {
+    const calls = await openIntake([page("p1", 0), page("p2", null)]);
+    fireEvent.keyDown(window, { key: "F9" });
+    const err = await screen.findByTestId("error");
+    expect(err.getAttribute("data-code")).toBe("digitize_unassigned_pages");
+    expect(err.textContent).toContain("Còn 1 trang quét chưa gán");
+    expect(calls.some((c) => c.cmd === "hoso_create")).toBe(false);
+  });
+
   it("drops an empty draft instead of committing it", async () => {
     const calls = await openIntake([]);
     fireEvent.keyDown(window, { key: "F9" });

@@ -330,6 +330,15 @@ export function IntakeForm({
       if (bad[0]) document.getElementById(`f-${bad[0].id}`)?.focus();
       return;
     }
+    // Every scanned page must belong to a component (one PDF per component): assign or delete.
+    const unassigned = scan ? scan.pages.filter((p) => p.component === null).length : 0;
+    if (unassigned > 0) {
+      setError({
+        code: "digitize_unassigned_pages",
+        message: `Còn ${unassigned} trang quét chưa gán thành phần hồ sơ. Chọn trang rồi bấm số 1–9 để gán (hoặc Delete để xóa trang thừa), rồi lưu lại.`,
+      });
+      return;
+    }
     // Digitization never blocks saving: a must-digitize component without pages only asks once.
     const missing = missingDigitized(scan).filter((c) => components.find((x) => x.name === c.name)?.received !== false);
     if (missing.length > 0 && !confirmMissing) {
