@@ -642,6 +642,10 @@ export function ScanPanel({ procedureCode, maHoSo, onView }: Props) {
               <Kbd>9</Kbd> gán vào thành phần, <Kbd>0</Kbd> bỏ gán · <Kbd>T</Kbd> tách từ trang này ·{" "}
               <Kbd>Delete</Kbd> xóa trang
             </div>
+            <p class="hint" data-testid="scan-rules">
+              Quét đủ và đúng thứ tự mọi trang của bản gốc, kể cả trang trắng. Trang có giấy ghi chú dán
+              kèm: quét hai lần, có và không có giấy ghi chú (Thông tư 01/2023/TT-VPCP, Điều 8).
+            </p>
             <div class="row">
               <button class="ghost" disabled={!cursorPage || targetIdx < 0} onClick={() => void split()}>
                 Tách từ trang này{targetIdx >= 0 ? ` → ${targetIdx + 1}. ${comps[targetIdx].name}` : ""} <Kbd>T</Kbd>
