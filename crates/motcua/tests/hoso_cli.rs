@@ -365,7 +365,8 @@ fn two_processes_allocate_without_duplicates_or_gaps() {
         let out = c.wait_with_output().unwrap();
         assert!(
             out.status.success(),
-            "{}",
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
         let text = String::from_utf8(out.stdout).unwrap();

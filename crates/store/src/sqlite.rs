@@ -28,6 +28,28 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// Switches to WAL. On a new database two processes starting together (two counters, or the
+/// app and the CLI) both ask for it; SQLite answers the loser "database is locked" at once,
+/// without its busy handler, so the switch is retried for up to 10 s.
+fn enable_wal(conn: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        // journal_mode returns a row; in-memory databases answer "memory".
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) `dir/motcua.sqlite3` and migrates it.
     pub fn open_in_dir(dir: &Path) -> Result<Self> {
@@ -48,8 +70,7 @@ impl SqliteStore {
 
     fn init(mut conn: Connection, cipher: Arc<dyn FieldCipher>) -> Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // journal_mode returns a row; in-memory databases answer "memory".
-        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        enable_wal(&conn)?;
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
         migrations::migrate(&mut conn)?;
         Ok(SqliteStore {
