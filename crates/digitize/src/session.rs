@@ -1022,36 +1022,8 @@ impl Sessions {
             prepare_any(&work, &bytes, &label, Some(path), fallback_dpi, &assume_a4(fallback_dpi))
         };
         // Files are decoded and analysed on up to 4 threads; the page order is kept.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 4)
-            .min(files.len());
-        let results: Vec<Result<Vec<Prepared>>> = if threads <= 1 {
-            files.iter().map(one).collect()
-        } else {
-            let mut indexed: Vec<(usize, Result<Vec<Prepared>>)> = std::thread::scope(|sc| {
-                let workers: Vec<_> = (0..threads)
-                    .map(|t| {
-                        let (files, one) = (&files, &one);
-                        sc.spawn(move || {
-                            files
-                                .iter()
-                                .enumerate()
-                                .skip(t)
-                                .step_by(threads)
-                                .map(|(i, f)| (i, one(f)))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect()
-            });
-            indexed.sort_by_key(|(i, _)| *i);
-            indexed.into_iter().map(|(_, r)| r).collect()
-        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let results: Vec<Result<Vec<Prepared>>> = pages::par_map(&files, threads, one);
         let mut prepared = Vec::new();
         for r in results {
             prepared.extend(r?);

@@ -214,27 +214,34 @@ pub fn process_all(
     config: &Config,
     threads: usize,
 ) -> Vec<Result<ProcessedPage, PageError>> {
-    let threads = threads.clamp(1, pages.len().max(1));
+    par_map(pages, threads, |p| process(p, config))
+}
+
+/// `items.iter().map(f)` on up to `threads` scoped worker threads (items dealt round-robin);
+/// the results keep the items' order. A worker panic is a bug: it is re-raised rather than
+/// losing pages silently.
+pub fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = threads.clamp(1, items.len().max(1));
     if threads == 1 {
-        return pages.iter().map(|p| process(p, config)).collect();
+        return items.iter().map(f).collect();
     }
-    let mut indexed: Vec<(usize, Result<ProcessedPage, PageError>)> = std::thread::scope(|s| {
+    let f = &f;
+    let mut indexed: Vec<(usize, R)> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|t| {
                 s.spawn(move || {
-                    pages
+                    items
                         .iter()
                         .enumerate()
                         .skip(t)
                         .step_by(threads)
-                        .map(|(i, p)| (i, process(p, config)))
+                        .map(|(i, x)| (i, f(x)))
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
         workers
             .into_iter()
-            // A worker panic is a bug: re-raise it rather than lose pages silently.
             .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
