@@ -5,7 +5,10 @@ import { call, commands } from "../ipc";
 import { ErrorBanner, Kbd } from "../widgets";
 
 export function HistoryScreen() {
-  const today = isoDay(new Date());
+  // "Today" is the counter's day (the app's configured time zone, Asia/Ho_Chi_Minh by default),
+  // not the browser's: on a PC whose clock is in UTC the two differ from 17:00 to midnight UTC,
+  // and a browser day would hide every read of the counter's evening/morning.
+  const [today, setToday] = useState(() => isoDay(new Date()));
   const [from, setFrom] = useState(today);
   const [to, setTo] = useState(today);
   const [text, setText] = useState("");
@@ -22,7 +25,14 @@ export function HistoryScreen() {
   };
 
   useEffect(() => {
-    void search();
+    void (async () => {
+      const r = await call(commands.today());
+      const day = r.error ? today : r.ok;
+      setToday(day);
+      setFrom(day);
+      setTo(day);
+      await search(day, day);
+    })();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 

@@ -165,6 +165,8 @@ describe("history", () => {
   it("searches by name and lists the rows", async () => {
     const calls = backend({
       ...signedIn,
+      // The counter's day, which differs from the test machine's on purpose.
+      today: () => "2031-01-02",
       history: (args: { text: string | null }) =>
         args.text
           ? [
@@ -198,5 +200,8 @@ describe("history", () => {
     expect(table.textContent).toContain("Nguyễn Văn An");
     const last = calls.filter((c) => c.cmd === "history").pop();
     expect((last?.args as { text: string }).text).toBe("nguyen van an");
+    // The day filter is the counter's day (its time zone), not the browser's.
+    expect(last?.args).toMatchObject({ from: "2031-01-02", to: "2031-01-02" });
+    expect((screen.getByLabelText("Từ ngày") as HTMLInputElement).value).toBe("2031-01-02");
   });
 });
