@@ -194,18 +194,24 @@ pub fn process(page: &RawPage, config: &Config) -> Result<ProcessedPage, PageErr
         });
     }
     let analysis = analyze(page, config);
+    Ok(finish(page, analysis, config))
+}
+
+/// The render step of [`process`] for an analysis already made (benchmarks time the two
+/// steps apart). Does not repeat [`process`]'s resolution checks.
+pub fn finish(page: &RawPage, analysis: Analysis, config: &Config) -> ProcessedPage {
     let class = config.force_class.unwrap_or(analysis.class);
     let class = match (&page.image, class) {
         (PageImage::Luma(_), PageClass::Colour) => PageClass::Grey,
         (_, c) => c,
     };
     let image = render(page, &analysis, class, config.target_dpi);
-    Ok(ProcessedPage {
+    ProcessedPage {
         image,
         dpi: config.target_dpi,
         class,
         analysis,
-    })
+    }
 }
 
 /// Processes pages on up to `threads` scoped worker threads; results keep the page order.
@@ -220,7 +226,11 @@ pub fn process_all(
 /// `items.iter().map(f)` on up to `threads` scoped worker threads (items dealt round-robin);
 /// the results keep the items' order. A worker panic is a bug: it is re-raised rather than
 /// losing pages silently.
-pub fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let threads = threads.clamp(1, items.len().max(1));
     if threads == 1 {
         return items.iter().map(f).collect();

@@ -60,13 +60,20 @@ pub fn render(page: &RawPage, analysis: &Analysis, class: PageClass, target_dpi:
     } else {
         Cow::Borrowed(&page.image)
     };
+    // A grey result from a colour scan: convert once, then interpolate one channel instead
+    // of three (luma is linear, so this differs from luma-after-interpolation by rounding).
+    let want_rgb = class == PageClass::Colour && matches!(*src, PageImage::Rgb(_));
+    let src: Cow<PageImage> = if !want_rgb && matches!(*src, PageImage::Rgb(_)) {
+        Cow::Owned(PageImage::Luma(src.to_luma()))
+    } else {
+        src
+    };
     let kf = k as f32;
     s /= kf;
     let (u0, v0) = (crop.u0 / kf, crop.v0 / kf);
     let a = analysis.orientation.angle_deg().to_radians();
     let (sa, ca) = a.sin_cos();
     let (sw, sh) = (src.width() as usize, src.height() as usize);
-    let want_rgb = class == PageClass::Colour && matches!(*src, PageImage::Rgb(_));
     let ch = if matches!(*src, PageImage::Rgb(_)) {
         3
     } else {
