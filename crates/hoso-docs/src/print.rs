@@ -48,8 +48,8 @@ impl PrintError {
         match self {
             PrintError::NoCups(_) => "Máy chưa cài dịch vụ in CUPS. Hãy báo quản trị viên cài đặt (gói cups) hoặc lưu PDF để in sau.".into(),
             PrintError::SchedulerDown(_) => "Dịch vụ in (CUPS) chưa chạy. Hãy khởi động lại dịch vụ in hoặc báo quản trị viên; có thể lưu PDF để in sau.".into(),
-            PrintError::QueueMissing(q) => format!("Không tìm thấy máy in “{q}”. Hãy chọn máy in khác trong cài đặt."),
-            PrintError::NoDefault => "Chưa chọn máy in mặc định. Hãy chọn máy in trong cài đặt.".into(),
+            PrintError::QueueMissing(q) => format!("Không tìm thấy máy in “{q}”. Hãy chọn máy in khác ở mục “Máy in giấy tiếp nhận” rồi bấm In lại."),
+            PrintError::NoDefault => "Máy tính chưa có máy in mặc định. Hãy chọn máy in ở mục “Máy in giấy tiếp nhận” rồi bấm In lại.".into(),
             PrintError::File(f) => format!("Không đọc được tệp cần in ({f})."),
             PrintError::Refused(e) => format!("Máy in từ chối lệnh in ({e}). Hãy kiểm tra máy in (giấy, kết nối, trạng thái tạm dừng) rồi in lại."),
             PrintError::BadCopies(n) => format!("Số bản in không hợp lệ ({n}); chọn từ 1 đến 99."),

@@ -278,4 +278,44 @@ describe("intake form", () => {
     expect(screen.getByTestId("error").getAttribute("data-code")).toBe("print_no_default");
     expect(screen.getByTestId("hoso-saved").textContent).toContain("/data/receipts/x.pdf");
   });
+
+  it("lets the clerk pick the receipt printer, prints again with it and remembers it", async () => {
+    localStorage.clear();
+    const printed: (string | null)[] = [];
+    const calls = await openForm({
+      hoso_create: () => SAVED,
+      hoso_printers: () => [
+        { name: "quay-1-laser", is_default: false, status: "idle" },
+        { name: "quay-2-inkjet", is_default: false, status: "idle" },
+      ],
+      hoso_receipt: (a: { ma_ho_so: string; printer: string | null }) => {
+        printed.push(a.printer);
+        return a.printer
+          ? { ma_ho_so: a.ma_ho_so, pdf_path: "/data/receipts/x.pdf", printed: true, job: "quay-1-laser-7", print_error: null }
+          : {
+              ma_ho_so: a.ma_ho_so,
+              pdf_path: "/data/receipts/x.pdf",
+              printed: false,
+              job: null,
+              print_error: { code: "print_no_default", message: "Chưa chọn máy in mặc định." },
+            };
+      },
+    });
+    fireEvent.change(screen.getByLabelText(/Nơi cư trú/), { target: { value: "Phường Một, Tỉnh Mẫu" } });
+    fireEvent.input(screen.getByLabelText(/Mục đích sử dụng/), { target: { value: "Kết hôn" } });
+    fireEvent.click(screen.getByTestId("hoso-save"));
+    await screen.findByTestId("ma-ho-so");
+    const select = (await screen.findByLabelText("Máy in giấy tiếp nhận")) as HTMLSelectElement;
+    await waitFor(() => expect(select.disabled).toBe(false));
+    expect([...select.options].map((o) => o.value)).toEqual(["", "quay-1-laser", "quay-2-inkjet"]);
+    fireEvent.change(select, { target: { value: "quay-1-laser" } });
+    fireEvent.keyDown(window, { key: "p", ctrlKey: true });
+    expect((await screen.findByTestId("print-again-ok")).textContent).toContain("quay-1-laser");
+    expect(printed).toEqual([null, "quay-1-laser"]);
+    expect(calls.filter((c) => c.cmd === "hoso_receipt").pop()!.args.ma_ho_so).toBe(SAVED.ma_ho_so);
+    // The next receipt on this workstation goes to the chosen printer directly.
+    const { savedPrinter } = await import("./printer");
+    expect(savedPrinter()).toBe("quay-1-laser");
+    localStorage.clear();
+  });
 });

@@ -29,6 +29,7 @@ import {
   validEmail,
   validPhone,
 } from "../hoso/form";
+import { PrintAgain, savedPrinter } from "../hoso/printer";
 import { ScanPanel, STATE_VI, dmyDate, missingDigitized, scanError } from "../hoso/scanPanel";
 
 export function HoSoIntakeScreen({ onDone }: { onDone: () => void }) {
@@ -382,7 +383,7 @@ export function IntakeForm({
       }
       return;
     }
-    const rec = await call(commands.hosoReceipt({ ma_ho_so: r.ok.ma_ho_so, print, printer: null, paper: null }));
+    const rec = await call(commands.hosoReceipt({ ma_ho_so: r.ok.ma_ho_so, print, printer: savedPrinter(), paper: null }));
     const draft = scan;
     const hasScan = !!draft && (draft.pages.length > 0 || draft.components.some((c) => c.reused_from));
     setSaved({
@@ -585,6 +586,7 @@ function SavedPanel({ saved, onDone }: { saved: Saved; onDone: () => void }) {
       {receipt?.printed && <p class="ok-text">Đã gửi giấy tiếp nhận tới máy in.</p>}
       {receipt && <p class="muted">Bản PDF: {receipt.pdf_path}</p>}
       <ErrorBanner error={receipt?.print_error ?? receiptError} />
+      <PrintAgain ma={hoso.ma_ho_so} failed={!!(receipt?.print_error ?? receiptError)} />
       {hoso.form_issues.length > 0 && (
         <p class="warn-text">Tờ khai còn {hoso.form_issues.length} trường cần bổ sung.</p>
       )}

@@ -6,6 +6,7 @@ import { call, commands } from "../ipc";
 import { ErrorBanner, Kbd } from "../widgets";
 import "../hoso/hoso.css";
 import { localTime } from "../hoso/form";
+import { savedPrinter } from "../hoso/printer";
 import { ScanPanel } from "../hoso/scanPanel";
 
 const STATUSES: [string, string][] = [
@@ -41,7 +42,7 @@ export function HoSoListScreen() {
   const replace = (h: HoSoSummary) => setItems((xs) => xs.map((x) => (x.ma_ho_so === h.ma_ho_so ? h : x)));
 
   const reprint = async (ma: string) => {
-    const r = await call(commands.hosoReceipt({ ma_ho_so: ma, print: true, printer: null, paper: null }));
+    const r = await call(commands.hosoReceipt({ ma_ho_so: ma, print: true, printer: savedPrinter(), paper: null }));
     if (r.error) return setError(r.error);
     setError(r.ok.print_error);
     setInfo(r.ok.printed ? `Đã gửi giấy tiếp nhận ${ma} tới máy in.` : `Đã lưu ${r.ok.pdf_path}.`);
