@@ -100,11 +100,11 @@ fn median(v: &mut [f32]) -> f32 {
 
 /// What the sparse pre-check says of one side.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Sparse {
+enum Plausible {
     /// Cannot be kept.
     No,
     /// Could be kept, but is not seen along enough of its length to pass the support test.
-    Sparse,
+    Thin,
     /// Could be kept and pass the support test.
     Dense,
 }
@@ -228,11 +228,11 @@ impl Ctx<'_> {
     /// practice, never a sufficient one: enough sampled stops on one straight line (±15°,
     /// ±3 px; an eighth of the support, asked for half of that), no more ink on the lid side of
     /// it than the full test allows, and a lid at least as bright as the paper with some tone
-    /// difference. [`Sparse::Dense`] when, besides, stops lie on at least a quarter of the
+    /// difference. [`Plausible::Dense`] when, besides, stops lie on at least a quarter of the
     /// sampled lines along the line's extent (a kept side must be seen on half its length).
     /// The scattered stops of a text margin (the light edge of the first glyph on some rows)
     /// and printed bands fail.
-    fn sparse(&self, side: Side) -> Sparse {
+    fn sparse(&self, side: Side) -> Plausible {
         const STEP_LINES: usize = 8;
         let need = self.min_support().div_ceil(2 * STEP_LINES).max(2);
         let (lines, _) = self.dims(side);
@@ -241,7 +241,7 @@ impl Ctx<'_> {
             .filter_map(|l| self.scan(side, l).map(|(p, g, t)| (l, p, g, t)))
             .collect();
         if stops.len() < need {
-            return Sparse::No;
+            return Plausible::No;
         }
         // Lines through near pairs of stops; the one with the most stops within 3 px.
         let mut best: Vec<usize> = Vec::new();
@@ -263,7 +263,7 @@ impl Ctx<'_> {
             }
         }
         if best.len() < need {
-            return Sparse::No;
+            return Plausible::No;
         }
         // Density between the 10th and 90th percentile lines (a stray stop on the line's
         // extension does not dilute it).
@@ -275,7 +275,7 @@ impl Ctx<'_> {
             .iter()
             .filter(|&&k| (lo..=hi).contains(&stops[k].0))
             .count();
-        let dense = within * 4 >= (hi - lo) / STEP_LINES + 1;
+        let dense = within * 4 > (hi - lo) / STEP_LINES;
         // Ink on the lid side of that line, on the sampled lines only: a subset of what the
         // full check counts (10 px allowance here against its 2 px, for the difference
         // between this two-point line and the fitted one).
@@ -296,7 +296,7 @@ impl Ctx<'_> {
                 .count();
         }
         if ink > ink_limit(self.inp.w, self.inp.h) {
-            return Sparse::No;
+            return Plausible::No;
         }
         let mut og: Vec<f32> = best.iter().map(|&k| stops[k].2).collect();
         let mut ot: Vec<f32> = best.iter().map(|&k| stops[k].3).collect();
@@ -305,7 +305,7 @@ impl Ctx<'_> {
             .filter_map(|&k| self.inside(side, stops[k].0, stops[k].1))
             .collect();
         if inside.is_empty() {
-            return Sparse::No;
+            return Plausible::No;
         }
         let mut ig: Vec<f32> = inside.iter().map(|s| s.0).collect();
         let mut it: Vec<f32> = inside.iter().map(|s| s.1).collect();
@@ -316,11 +316,11 @@ impl Ctx<'_> {
             median(&mut it),
         );
         if (og - ig).abs().max((ot - it).abs()) < TONE_MIN * 0.5 || og < ig - 2.0 {
-            Sparse::No
+            Plausible::No
         } else if dense {
-            Sparse::Dense
+            Plausible::Dense
         } else {
-            Sparse::Sparse
+            Plausible::Thin
         }
     }
 
@@ -472,11 +472,11 @@ pub(crate) fn find_paper(inp: &LidInput) -> Option<[(f32, f32); 4]> {
     // kept are fitted, and when none of them can also pass the support test, the page stops
     // here, before the whole-image smoothing and the fits over every scanline (~100 ms on a
     // 300 dpi A4 page). Most scans (full pages on the glass, no lid in view) end here.
-    let sparse: Vec<(Side, Sparse)> = [Side::Left, Side::Right, Side::Top, Side::Bottom]
+    let sparse: Vec<(Side, Plausible)> = [Side::Left, Side::Right, Side::Top, Side::Bottom]
         .into_iter()
         .map(|side| (side, ctx.sparse(side)))
         .collect();
-    if !sparse.iter().any(|(_, v)| *v == Sparse::Dense) {
+    if !sparse.iter().any(|(_, v)| *v == Plausible::Dense) {
         return None;
     }
     let g16: Vec<i16> = inp.grey.iter().map(|&g| g as i16).collect();
@@ -507,7 +507,7 @@ pub(crate) fn find_paper(inp: &LidInput) -> Option<[(f32, f32); 4]> {
     let mut kept: Vec<(Side, SideFit, EdgeLine)> = Vec::new();
     for side in sparse
         .iter()
-        .filter(|(_, v)| *v != Sparse::No)
+        .filter(|(_, v)| *v != Plausible::No)
         .map(|(s, _)| *s)
     {
         let Some(fit) = ctx.fit(side) else { continue };
