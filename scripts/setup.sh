@@ -23,6 +23,8 @@ APT_PKGS=(
   cups cups-client cups-bsd printer-driver-cups-pdf
   # scanners: scanimage and the SANE `test` backend (crates/digitize tests)
   sane-utils
+  # PKCS#11 token signing tests (crates/pkcs11-sign, digitize, app-core): SoftHSM2
+  softhsm2
 )
 
 missing=()

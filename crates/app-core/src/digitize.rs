@@ -207,12 +207,33 @@ pub struct ScanProgressView {
 // ---------------------------------------------------------------- state
 
 /// The agency's signing key for digitized copies, read from `DATA_DIR/digitize/signing.json`:
-/// `{"agency": "...", "p12": "/path/key.p12", "password_file": "/path/secret"}`.
+/// `{"agency": "...", "p12": "/path/key.p12", "password_file": "/path/secret"}` or, for a USB
+/// token, `{"agency": "...", "pkcs11": {"module": "/path/vendor-pkcs11.so", "token_label": "...",
+/// "key_label": "...", "pin_file": "/path/pin"}}` (labels optional).
 #[derive(Debug, Clone, Deserialize)]
 pub struct SigningConfig {
     pub agency: String,
-    pub p12: PathBuf,
-    pub password_file: PathBuf,
+    #[serde(default)]
+    pub p12: Option<PathBuf>,
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    #[serde(default)]
+    pub pkcs11: Option<digitize::sign::Pkcs11Config>,
+}
+
+/// Modification time and size of a file (`None` when missing): a PIN failure is remembered
+/// until `signing.json` or the PIN file changes.
+type FileStamp = Option<(Option<std::time::SystemTime>, u64)>;
+
+fn file_stamp(p: &Path) -> FileStamp {
+    std::fs::metadata(p).ok().map(|m| (m.modified().ok(), m.len()))
+}
+
+/// A token PIN failure: the config and PIN file it happened with, and the error to answer.
+#[derive(Debug, Clone)]
+struct PinFailure {
+    key: (PathBuf, FileStamp, PathBuf, FileStamp),
+    error: AppError,
 }
 
 /// One line of the checklist as the scan panel needs it.
@@ -261,6 +282,9 @@ pub(crate) struct DigitizeState {
     queue_lock: Mutex<()>,
     /// SANE devices, listed once (probing takes seconds).
     devices: OnceLock<Vec<digitize::sane::Device>>,
+    /// The last token PIN failure: never retried until signing.json or the PIN file changes
+    /// (tokens lock after 3–5 wrong PINs; the background sync runs every 60 s).
+    pin_failure: Mutex<Option<PinFailure>>,
 }
 
 impl From<DigitizeError> for AppError {
@@ -336,6 +360,7 @@ impl App {
             repo,
             queue_lock: Mutex::new(()),
             devices: OnceLock::new(),
+            pin_failure: Mutex::new(None),
         });
         Ok(())
     }
@@ -940,21 +965,60 @@ impl App {
         let Ok(text) = std::fs::read_to_string(&path) else {
             return Ok(None);
         };
-        let cfg: SigningConfig = serde_json::from_str(&text).map_err(|e| AppError::Domain {
+        let invalid = |detail: String| AppError::Domain {
             code: "signing_config_invalid",
             message: "Tệp cấu hình chữ ký số của cơ quan không hợp lệ. Hãy báo quản trị viên.".into(),
-            detail: e.to_string(),
-        })?;
+            detail,
+        };
+        let cfg: SigningConfig = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        let (p12, password_file) = match (&cfg.pkcs11, cfg.p12.clone(), cfg.password_file.clone()) {
+            (Some(tok), None, None) => return self.token_signer(&path, tok, &cfg.agency).map(Some),
+            (None, Some(p12), Some(pw)) => (p12, pw),
+            _ => return Err(invalid("either \"p12\" with \"password_file\", or \"pkcs11\"".into())),
+        };
         let pass = zeroize::Zeroizing::new(
-            std::fs::read_to_string(&cfg.password_file)
+            std::fs::read_to_string(&password_file)
                 .map_err(|e| AppError::Domain {
                     code: "signing_config_invalid",
                     message: "Không đọc được tệp mật khẩu chứng thư số của cơ quan. Hãy báo quản trị viên.".into(),
-                    detail: format!("{}: {e}", cfg.password_file.display()),
+                    detail: format!("{}: {e}", password_file.display()),
                 })?
                 .trim_end_matches(['\r', '\n'])
                 .to_owned(),
         );
-        Ok(Some(digitize::sign::Signer::from_pkcs12_file(&cfg.p12, &pass, &cfg.agency)?))
+        Ok(Some(digitize::sign::Signer::from_pkcs12_file(&p12, &pass, &cfg.agency)?))
+    }
+
+    /// The token signer; a PIN failure is answered from memory, without touching the token,
+    /// until `signing.json` or the PIN file changes (a wrong PIN is never retried by itself).
+    fn token_signer(
+        &self,
+        config_path: &Path,
+        tok: &digitize::sign::Pkcs11Config,
+        agency: &str,
+    ) -> Result<digitize::sign::Signer, AppError> {
+        let dz = self.dz()?;
+        let key = (
+            config_path.to_path_buf(),
+            file_stamp(config_path),
+            tok.pin_file.clone(),
+            file_stamp(&tok.pin_file),
+        );
+        let mut memo = dz.pin_failure.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = memo.as_ref().filter(|f| f.key == key) {
+            return Err(f.error.clone());
+        }
+        *memo = None;
+        digitize::sign::Signer::from_pkcs11(tok, agency).map_err(|e| {
+            let pin = matches!(
+                e.code(),
+                "signing_token_pin" | "signing_token_pin_locked" | "signing_token_pin_final_try"
+            );
+            let error = AppError::from(e);
+            if pin {
+                *memo = Some(PinFailure { key, error: error.clone() });
+            }
+            error
+        })
     }
 }

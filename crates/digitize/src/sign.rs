@@ -15,6 +15,8 @@ use crate::queue::{Item, Queue, State, SIGNED_NAME};
 use crate::{fsio, DigitizeError};
 use chrono::{DateTime, FixedOffset, Utc};
 use pdfsign::{SignOptions, SigningCredential};
+/// Where a token key is (`signing.json`'s `"pkcs11"` object), and the token crate itself.
+pub use pkcs11_sign::{self, Pkcs11Config};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -22,7 +24,8 @@ use zeroize::Zeroizing;
 /// Copy type shown on the first line of the visible block.
 pub const DEFAULT_COPY_TYPE: &str = "Bản sao điện tử từ bản chính";
 
-/// The receiving agency's signer: name, key and certificate chain (from PKCS#12).
+/// The receiving agency's signer: name, key and certificate chain (from PKCS#12 or a PKCS#11
+/// token).
 ///
 /// The private key lives in [`SigningCredential`] (RustCrypto keys, zeroized on drop); the
 /// PKCS#12 bytes and the password are held in [`Zeroizing`] buffers only while opening.
@@ -72,6 +75,19 @@ impl Signer {
     ) -> Result<Self, DigitizeError> {
         let p12 = Zeroizing::new(std::fs::read(path).map_err(|e| DigitizeError::io(path, e))?);
         Self::from_pkcs12(&p12, password, agency)
+    }
+
+    /// From the agency's key on a PKCS#11 token (USB token of VNPT-CA, Viettel-CA, BKAV…):
+    /// signatures are made on the token. Token errors keep their stable codes
+    /// (`signing_token_pin`, `signing_token_missing`, ...) through [`DigitizeError::Sign`].
+    /// A wrong PIN is tried once only; callers that open the signer repeatedly must remember
+    /// the failure (see [`pkcs11_sign`]).
+    pub fn from_pkcs11(
+        cfg: &pkcs11_sign::Pkcs11Config,
+        agency: &str,
+    ) -> Result<Self, DigitizeError> {
+        let cred = pkcs11_sign::open(cfg).map_err(pdfsign::SignError::from)?;
+        Self::new(cred, agency)
     }
 
     /// Reads the password from the environment variable `var` (never from the command line).

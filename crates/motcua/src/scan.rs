@@ -63,30 +63,43 @@ struct Component {
     sign: SignArgs,
 }
 
-/// The agency's signature (PAdES) right after processing.
+/// The agency's signature (PAdES) right after processing: a PKCS#12 file or a PKCS#11 token.
 #[derive(clap::Args, Clone, Default)]
 pub struct SignArgs {
     /// PKCS#12 file of the receiving agency's signing certificate.
-    #[arg(long = "sign-p12", requires_all = ["sign_pass_env", "agency"])]
+    #[arg(long = "sign-p12", group = "sign_key", requires_all = ["sign_pass_env", "agency"])]
     pub sign_p12: Option<PathBuf>,
     /// Name of the environment variable holding the PKCS#12 password (never on the command line).
     #[arg(long = "sign-pass-env", requires = "sign_p12")]
     pub sign_pass_env: Option<String>,
+    /// The agency's key on a PKCS#11 token instead: JSON
+    /// `{"module": "...", "token_label": "...", "key_label": "...", "pin_file": "..."}`.
+    #[arg(long = "sign-pkcs11", value_name = "CONFIG.json", group = "sign_key", requires = "agency")]
+    pub sign_pkcs11: Option<PathBuf>,
     /// Agency name shown in the signature block (e.g. "UBND phường …").
-    #[arg(long, env = "MOTCUA_AGENCY", requires = "sign_p12")]
+    #[arg(long, env = "MOTCUA_AGENCY", requires = "sign_key")]
     pub agency: Option<String>,
 }
 
 impl SignArgs {
-    /// The signer, when `--sign-p12` is given.
+    /// The signer, when `--sign-p12` or `--sign-pkcs11` is given.
     pub fn signer(&self) -> Result<Option<digitize::sign::Signer>, DigitizeError> {
+        if let (Some(cfg), Some(agency)) = (&self.sign_pkcs11, &self.agency) {
+            let text = std::fs::read_to_string(cfg)
+                .map_err(|e| DigitizeError::Invalid(format!("{}: {e}", cfg.display())))?;
+            let tok: digitize::sign::Pkcs11Config = serde_json::from_str(&text).map_err(|e| {
+                DigitizeError::Invalid(format!("cấu hình thiết bị ký {}: {e}", cfg.display()))
+            })?;
+            return Ok(Some(digitize::sign::Signer::from_pkcs11(&tok, agency)?));
+        }
         match (&self.sign_p12, &self.sign_pass_env, &self.agency) {
             (Some(p12), Some(var), Some(agency)) => Ok(Some(
                 digitize::sign::Signer::from_pkcs12_env(p12, var, agency)?,
             )),
-            (None, _, _) => Ok(None),
+            (None, _, _) if self.sign_pkcs11.is_none() => Ok(None),
             _ => Err(DigitizeError::Invalid(
-                "--sign-p12 cần kèm --sign-pass-env và --agency".into(),
+                "--sign-p12 cần kèm --sign-pass-env và --agency; --sign-pkcs11 cần kèm --agency"
+                    .into(),
             )),
         }
     }

@@ -1,4 +1,5 @@
-//! Agency credential (PKCS#12) and the detached CMS SignedData (CAdES signed attributes).
+//! Agency credential (PKCS#12 or a key outside the process, e.g. a PKCS#11 token) and the
+//! detached CMS SignedData (CAdES signed attributes).
 
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
@@ -10,7 +11,7 @@ use der::{Any, Decode, Encode, Sequence};
 use lds::algs::oid;
 use lds::{HashAlgorithm, SignerKey};
 use sha2::{Digest, Sha256};
-use spki::AlgorithmIdentifierOwned;
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::serial_number::SerialNumber;
@@ -18,7 +19,7 @@ use x509_cert::time::Time;
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
-use crate::{SignError, SignOptions};
+use crate::{ExternalKeyError, SignError, SignOptions};
 
 /// id-data (RFC 5652).
 const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
@@ -58,9 +59,67 @@ pub struct IssuerSerial {
     pub serial_number: SerialNumber,
 }
 
+/// A private key that signs outside this process (a PKCS#11 token, an HSM, ...).
+///
+/// Signatures use SHA-256 and come back in their CMS encoding: RSA PKCS#1 v1.5 signature
+/// bytes, ECDSA as a DER `Ecdsa-Sig-Value`.
+pub trait ExternalKey: Send + Sync {
+    /// The SubjectPublicKeyInfo of the key (checked against the certificate).
+    fn public_key_info(&self) -> Result<SubjectPublicKeyInfoOwned, ExternalKeyError>;
+    /// The signature AlgorithmIdentifier of [`ExternalKey::sign_sha256`] (e.g.
+    /// sha256WithRSAEncryption with NULL parameters, ecdsa-with-SHA256 without).
+    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned;
+    /// Signs `data` hashed with SHA-256.
+    fn sign_sha256(&self, data: &[u8]) -> Result<Vec<u8>, ExternalKeyError>;
+    /// Short description for logs (no secrets), e.g. `"PKCS#11 RSA (token X)"`.
+    fn describe(&self) -> String;
+}
+
+/// The signing key: in memory (RustCrypto, zeroized on drop) or outside the process.
+enum CredentialKey {
+    Software(Box<SignerKey>),
+    External(Box<dyn ExternalKey>),
+}
+
+impl std::fmt::Debug for CredentialKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Software(k) => k.fmt(f),
+            Self::External(k) => write!(f, "ExternalKey({})", k.describe()),
+        }
+    }
+}
+
+impl CredentialKey {
+    fn public_key_info(&self) -> Result<SubjectPublicKeyInfoOwned, SignError> {
+        match self {
+            Self::Software(k) => k
+                .public_key_info()
+                .map_err(|e| SignError::Certificate(e.to_string())),
+            Self::External(k) => Ok(k.public_key_info()?),
+        }
+    }
+
+    fn signature_algorithm(&self) -> Result<AlgorithmIdentifierOwned, SignError> {
+        match self {
+            Self::Software(k) => k
+                .signature_algorithm(HashAlgorithm::Sha256)
+                .map_err(cms_err),
+            Self::External(k) => Ok(k.signature_algorithm()),
+        }
+    }
+
+    fn sign_sha256(&self, data: &[u8]) -> Result<Vec<u8>, SignError> {
+        match self {
+            Self::Software(k) => k.sign(HashAlgorithm::Sha256, data).map_err(cms_err),
+            Self::External(k) => Ok(k.sign_sha256(data)?),
+        }
+    }
+}
+
 /// The agency's signing key and certificate chain.
 pub struct SigningCredential {
-    key: SignerKey,
+    key: CredentialKey,
     cert: Certificate,
     cert_der: Vec<u8>,
     chain: Vec<Certificate>,
@@ -94,17 +153,33 @@ impl SigningCredential {
         Self::from_parts(key, leaf.as_der(), &rest)
     }
 
-    /// From a key and DER certificates (also the entry point for a PKCS#11 token later).
+    /// From an in-memory key and DER certificates (leaf, then the rest of the chain).
     pub fn from_parts(
         key: SignerKey,
         cert_der: &[u8],
         chain_der: &[Vec<u8>],
     ) -> Result<Self, SignError> {
+        Self::with_key(CredentialKey::Software(Box::new(key)), cert_der, chain_der)
+    }
+
+    /// From a key outside the process (PKCS#11 token, ...) and DER certificates. The key must
+    /// match the certificate, as for [`SigningCredential::from_parts`].
+    pub fn from_external(
+        key: Box<dyn ExternalKey>,
+        cert_der: &[u8],
+        chain_der: &[Vec<u8>],
+    ) -> Result<Self, SignError> {
+        Self::with_key(CredentialKey::External(key), cert_der, chain_der)
+    }
+
+    fn with_key(
+        key: CredentialKey,
+        cert_der: &[u8],
+        chain_der: &[Vec<u8>],
+    ) -> Result<Self, SignError> {
         let cert =
             Certificate::from_der(cert_der).map_err(|e| SignError::Certificate(e.to_string()))?;
-        let spki = key
-            .public_key_info()
-            .map_err(|e| SignError::Certificate(e.to_string()))?;
+        let spki = key.public_key_info()?;
         let cert_spki = &cert.tbs_certificate().subject_public_key_info();
         if spki.subject_public_key != cert_spki.subject_public_key
             || spki.algorithm.oid != cert_spki.algorithm.oid
@@ -215,8 +290,7 @@ pub fn build_cms(
     let signed_attrs: SetOfVec<Attribute> = SetOfVec::try_from(attrs).map_err(cms_err)?;
     let signature = cred
         .key
-        .sign(hash, &signed_attrs.to_der().map_err(cms_err)?)
-        .map_err(cms_err)?;
+        .sign_sha256(&signed_attrs.to_der().map_err(cms_err)?)?;
     let signer = SignerInfo {
         version: CmsVersion::V1,
         sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
@@ -225,7 +299,7 @@ pub fn build_cms(
         }),
         digest_alg: hash.algorithm_identifier(),
         signed_attrs: Some(signed_attrs),
-        signature_algorithm: cred.key.signature_algorithm(hash).map_err(cms_err)?,
+        signature_algorithm: cred.key.signature_algorithm()?,
         signature: OctetString::new(signature).map_err(cms_err)?,
         unsigned_attrs: None,
     };

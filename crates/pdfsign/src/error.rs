@@ -1,5 +1,18 @@
 //! Typed errors with stable codes and Vietnamese messages.
 
+/// An error of a key outside the process ([`crate::ExternalKey`]), with the stable code and
+/// Vietnamese message of the layer that knows the device (e.g. `signing_token_failed`).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{code}: {detail}")]
+pub struct ExternalKeyError {
+    /// Stable snake_case code.
+    pub code: &'static str,
+    /// Vietnamese message with the next step.
+    pub message_vi: String,
+    /// Technical detail (no secrets).
+    pub detail: String,
+}
+
 /// Errors of signing and verification.
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
@@ -47,6 +60,9 @@ pub enum SignError {
     /// Verification failed.
     #[error("verification failed: {0}")]
     Verify(String),
+    /// The key outside the process (PKCS#11 token, ...) failed.
+    #[error("external key: {0}")]
+    External(#[from] ExternalKeyError),
 }
 
 impl SignError {
@@ -66,6 +82,7 @@ impl SignError {
             Self::SignatureTooLarge { .. } => "sign_signature_too_large",
             Self::NotSigned => "sign_not_signed",
             Self::Verify(_) => "sign_verify_failed",
+            Self::External(e) => e.code,
         }
     }
 
@@ -85,6 +102,7 @@ impl SignError {
             Self::SignatureTooLarge { .. } => "Chữ ký số quá lớn so với chỗ dành sẵn trong tệp PDF (chuỗi chứng thư quá dài). Hãy báo bộ phận kỹ thuật.".into(),
             Self::NotSigned => "Tệp PDF chưa có chữ ký số.".into(),
             Self::Verify(_) => "Chữ ký số không hợp lệ: tệp đã bị sửa sau khi ký hoặc chữ ký không đúng. Không dùng bản này; hãy lấy lại bản gốc.".into(),
+            Self::External(e) => e.message_vi.clone(),
         }
     }
 }

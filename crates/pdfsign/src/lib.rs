@@ -35,8 +35,8 @@ mod cms_build;
 mod error;
 mod font;
 
-pub use cms_build::{build_cms, cms_der as cms_build_der, SigningCredential};
-pub use error::SignError;
+pub use cms_build::{build_cms, cms_der as cms_build_der, ExternalKey, SigningCredential};
+pub use error::{ExternalKeyError, SignError};
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use lopdf::{

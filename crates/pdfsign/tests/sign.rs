@@ -489,3 +489,78 @@ fn second_signature_keeps_the_first_valid() {
         "pdfsig:\n{text}"
     );
 }
+
+/// A key "outside the process": a software key behind [`pdfsign::ExternalKey`], counting its
+/// signatures and optionally failing like a removed token.
+struct OutsideKey {
+    key: SignerKey,
+    fail: bool,
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl pdfsign::ExternalKey for OutsideKey {
+    fn public_key_info(&self) -> Result<spki::SubjectPublicKeyInfoOwned, pdfsign::ExternalKeyError> {
+        Ok(self.key.public_key_info().unwrap())
+    }
+    fn signature_algorithm(&self) -> spki::AlgorithmIdentifierOwned {
+        self.key
+            .signature_algorithm(lds::HashAlgorithm::Sha256)
+            .unwrap()
+    }
+    fn sign_sha256(&self, data: &[u8]) -> Result<Vec<u8>, pdfsign::ExternalKeyError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if self.fail {
+            return Err(pdfsign::ExternalKeyError {
+                code: "test_token_removed",
+                message_vi: "Thiết bị ký đã bị rút ra.".into(),
+                detail: "CKR_DEVICE_REMOVED".into(),
+            });
+        }
+        Ok(self.key.sign(lds::HashAlgorithm::Sha256, data).unwrap())
+    }
+    fn describe(&self) -> String {
+        "test outside key".into()
+    }
+}
+
+#[test]
+fn external_key_signs_verifies_and_reports_its_errors() {
+    let p = pki();
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let key = OutsideKey {
+        key: p.signer.key.clone(),
+        fail: false,
+        calls: calls.clone(),
+    };
+    let cred =
+        SigningCredential::from_external(Box::new(key), &p.signer.der, std::slice::from_ref(&p.ca.der))
+            .unwrap();
+    assert!(format!("{cred:?}").contains("test outside key"));
+    let out = sign_pdf(unsigned_pdf(), &cred, &opts()).unwrap();
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let v = verify(&out.bytes, std::slice::from_ref(&p.ca.der)).unwrap();
+    assert!(v.trusted && v.covers_whole_file);
+    assert_eq!(v.signer_subject, cred.subject());
+
+    // A key that does not match the certificate is refused before any signature.
+    let other = testpki::key_from_seed(testpki::KeyAlg::P256, "pdfsign-other-key");
+    let wrong = OutsideKey {
+        key: other,
+        fail: false,
+        calls: calls.clone(),
+    };
+    let e = SigningCredential::from_external(Box::new(wrong), &p.signer.der, &[]).unwrap_err();
+    assert_eq!(e.code(), "sign_bad_certificate");
+
+    // The device's own code and message come through the signing error.
+    let failing = OutsideKey {
+        key: p.signer.key.clone(),
+        fail: true,
+        calls,
+    };
+    let cred = SigningCredential::from_external(Box::new(failing), &p.signer.der, &[]).unwrap();
+    let e = sign_pdf(unsigned_pdf(), &cred, &opts()).unwrap_err();
+    assert_eq!(e.code(), "test_token_removed");
+    assert_eq!(e.message_vi(), "Thiết bị ký đã bị rút ra.");
+    assert!(matches!(e, SignError::External(_)));
+}
