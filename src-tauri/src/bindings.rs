@@ -110,6 +110,7 @@ pub fn typescript() -> String {
         ScanReuseArgs,
         ScanCommitArgs,
         ScanProgressView,
+        DigitizeStatusView,
     ];
     for (docs, decl) in types {
         if let Some(d) = docs {

@@ -21,6 +21,12 @@ pub async fn scan_sources(s: State<'_, Shell>, args: NoArgs) -> Result<Vec<ScanS
 }
 
 #[tauri::command]
+pub async fn digitize_status(s: State<'_, Shell>, args: NoArgs) -> Result<DigitizeStatusView, AppError> {
+    let _ = args;
+    blocking(&s, |s| s.app.digitize_status()).await
+}
+
+#[tauri::command]
 pub async fn scan_acquire(s: State<'_, Shell>, args: ScanAcquireArgs) -> Result<ScanSessionView, AppError> {
     blocking(&s, move |s| {
         let events = s.scan.clone();

@@ -107,6 +107,7 @@ ipc_commands! {
     scan_reuse(ScanReuseArgs) -> ScanSessionView;
     scan_commit(ScanCommitArgs) -> ScanSessionView;
     scan_discard(ScanSessionArgs) -> ();
+    digitize_status(NoArgs) -> DigitizeStatusView;
 }
 
 /// Event names and payload types, pushed from Rust with `emit`.

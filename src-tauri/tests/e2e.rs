@@ -375,6 +375,13 @@ async fn counter_flow_in_the_real_window() {
     assert!(states.contains("processed") || states.contains("signed"), "digitized: {states:?}");
     shot(&c, "05e-hoso-saved").await;
 
+    // F5 list: the digitization queue line counts the copy just made (nothing configured to
+    // send it: it stays on this machine, and the screen says so).
+    find(&c, "[data-testid=nav-hoso]").await.click().await.expect("hồ sơ list");
+    wait_text(&c, "[data-testid=queue-status]", "Bản số hóa").await;
+    wait_text(&c, "[data-testid=queue-local-only]", "lưu an toàn").await;
+    shot(&c, "05f-hoso-list-queue").await;
+
     // History: search without diacritics.
     find(&c, "[data-testid=nav-history]").await.click().await.expect("history");
     type_into(&c, "#history-text", "nguyen van an").await;

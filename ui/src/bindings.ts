@@ -557,6 +557,44 @@ export type ScanCommitArgs = { session_id: string, ma_ho_so: string, };
  */
 export type ScanProgressView = { session_id: string, page: number, message_vi: string, done: boolean, };
 
+/**
+ * The digitization queue as the hồ sơ list shows it: what waits, and how the last background
+ * pass went (a wrong token PIN or an unreachable provincial system must not stay silent).
+ */
+export type DigitizeStatusView = { 
+/**
+ * Copies still being made (pages captured, PDF not yet written).
+ */
+captured: number, 
+/**
+ * PDFs made, not yet signed (when a signer is configured) or delivered.
+ */
+processed: number, 
+/**
+ * Signed, not yet delivered.
+ */
+signed: number, delivered: number, 
+/**
+ * Given up (see the reason on each item: `motcua queue status`).
+ */
+failed: number, 
+/**
+ * `digitize/signing.json` present.
+ */
+signing_configured: boolean, 
+/**
+ * `digitize/delivery.json` present.
+ */
+delivery_configured: boolean, 
+/**
+ * RFC 3339 time of the last background pass since the app started.
+ */
+last_sync_at: string | null, 
+/**
+ * Why the last background pass stopped, if it did.
+ */
+last_error: UiError | null, };
+
 /** Every command rejects with a `UiError` (`{ code, message }`). */
 export const commands = {
   appStatus: (): Promise<AppStatus> => invoke("app_status", { args: {} }),
@@ -604,6 +642,7 @@ export const commands = {
   scanReuse: (args: ScanReuseArgs): Promise<ScanSessionView> => invoke("scan_reuse", { args }),
   scanCommit: (args: ScanCommitArgs): Promise<ScanSessionView> => invoke("scan_commit", { args }),
   scanDiscard: (args: ScanSessionArgs): Promise<null> => invoke("scan_discard", { args }),
+  digitizeStatus: (): Promise<DigitizeStatusView> => invoke("digitize_status", { args: {} }),
 } as const;
 
 /** Events pushed by the app, by name. */

@@ -273,6 +273,37 @@ pub struct SyncReport {
     pub busy: bool,
 }
 
+/// The digitization queue as the hồ sơ list shows it: what waits, and how the last background
+/// pass went (a wrong token PIN or an unreachable provincial system must not stay silent).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(TS))]
+pub struct DigitizeStatusView {
+    /// Copies still being made (pages captured, PDF not yet written).
+    pub captured: u32,
+    /// PDFs made, not yet signed (when a signer is configured) or delivered.
+    pub processed: u32,
+    /// Signed, not yet delivered.
+    pub signed: u32,
+    pub delivered: u32,
+    /// Given up (see the reason on each item: `motcua queue status`).
+    pub failed: u32,
+    /// `digitize/signing.json` present.
+    pub signing_configured: bool,
+    /// `digitize/delivery.json` present.
+    pub delivery_configured: bool,
+    /// RFC 3339 time of the last background pass since the app started.
+    pub last_sync_at: Option<String>,
+    /// Why the last background pass stopped, if it did.
+    pub last_error: Option<crate::UiError>,
+}
+
+/// The last background pass: when, and its error.
+#[derive(Debug, Clone)]
+struct LastSync {
+    at: DateTime<Utc>,
+    error: Option<AppError>,
+}
+
 pub(crate) struct DigitizeState {
     data_dir: PathBuf,
     root: PathBuf,
@@ -285,6 +316,8 @@ pub(crate) struct DigitizeState {
     /// The last token PIN failure: never retried until signing.json or the PIN file changes
     /// (tokens lock after 3–5 wrong PINs; the background sync runs every 60 s).
     pin_failure: Mutex<Option<PinFailure>>,
+    /// The last background pass ([`App::digitize_status`] shows it).
+    last_sync: Mutex<Option<LastSync>>,
 }
 
 impl From<DigitizeError> for AppError {
@@ -361,6 +394,7 @@ impl App {
             queue_lock: Mutex::new(()),
             devices: OnceLock::new(),
             pin_failure: Mutex::new(None),
+            last_sync: Mutex::new(None),
         });
         Ok(())
     }
@@ -924,6 +958,57 @@ impl App {
     /// configured), with the queue's backoff. Needs no signed-in clerk; does nothing visible
     /// when the queue is busy or nothing is configured.
     pub fn digitize_sync(&self) -> Result<SyncReport, AppError> {
+        let r = self.digitize_sync_pass();
+        if let Ok(dz) = self.dz() {
+            // A pass skipped because the CLI held the queue says nothing new.
+            if !matches!(&r, Ok(rep) if rep.busy) {
+                *dz.last_sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(LastSync {
+                    at: self.now(),
+                    error: r.as_ref().err().cloned(),
+                });
+            }
+        }
+        r
+    }
+
+    /// The queue's counts and the last background pass, for the hồ sơ list (clerk signed in).
+    pub fn digitize_status(&self) -> Result<DigitizeStatusView, AppError> {
+        self.clerk_now()?;
+        let dz = self.dz()?;
+        let mut v = DigitizeStatusView {
+            captured: 0,
+            processed: 0,
+            signed: 0,
+            delivered: 0,
+            failed: 0,
+            signing_configured: dz.root.join("signing.json").is_file(),
+            delivery_configured: dz.root.join("delivery.json").is_file(),
+            last_sync_at: None,
+            last_error: None,
+        };
+        // No queue yet (nothing digitized on this machine): all zero.
+        if dz.root.join("queue.sqlite3").is_file() {
+            let q = digitize::queue::Queue::open_read_only(&dz.root)?;
+            for (state, n) in q.status()?.counts {
+                let n = u32::try_from(n).unwrap_or(u32::MAX);
+                match state {
+                    "capturing" | "captured" => v.captured += n,
+                    "processed" => v.processed += n,
+                    "signed" => v.signed += n,
+                    "delivered" => v.delivered += n,
+                    "failed" => v.failed += n,
+                    _ => {}
+                }
+            }
+        }
+        if let Some(last) = dz.last_sync.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            v.last_sync_at = Some(last.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            v.last_error = last.error.as_ref().map(crate::UiError::from);
+        }
+        Ok(v)
+    }
+
+    fn digitize_sync_pass(&self) -> Result<SyncReport, AppError> {
         let dz = self.dz()?;
         let mut rep = SyncReport::default();
         let signer = self.signer()?;

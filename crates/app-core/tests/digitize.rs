@@ -233,9 +233,16 @@ fn background_sync_delivers_committed_copies_once_configured() {
     let ma = create_ho_so(&w, &id);
     let v = w.app.scan_commit(ScanCommitArgs { session_id: v.session_id, ma_ho_so: ma }).unwrap();
     assert_eq!(v.components[0].state, "processed");
+    // Before any background pass: one copy made, nothing configured, no pass recorded.
+    let st = w.app.digitize_status().unwrap();
+    assert_eq!((st.processed, st.delivered, st.failed), (1, 0, 0), "{st:?}");
+    assert!(!st.signing_configured && !st.delivery_configured);
+    assert!(st.last_sync_at.is_none() && st.last_error.is_none());
     // Nothing is configured: nothing leaves the machine.
     let r = w.app.digitize_sync().unwrap();
     assert_eq!((r.delivered, r.failed, r.busy), (0, 0, false));
+    let st = w.app.digitize_status().unwrap();
+    assert!(st.last_sync_at.is_some() && st.last_error.is_none(), "{st:?}");
     // The provincial endpoint (the local stand-in) is configured: delivered exactly once.
     let server = digitize::standin::Standin::start("127.0.0.1:0", &w.dir.path().join("tinh")).unwrap();
     std::fs::write(
@@ -252,7 +259,22 @@ fn background_sync_delivers_committed_copies_once_configured() {
         .scan_open(ScanOpenArgs { procedure_code: MARRIAGE_STATUS.into(), ma_ho_so: None })
         .unwrap();
     assert!(v.reusable.iter().any(|d| d.state == "delivered"), "{:?}", v.reusable);
-    // A broken configuration is a clear error, not a silent skip.
+    let st = w.app.digitize_status().unwrap();
+    assert_eq!((st.processed, st.delivered), (0, 1), "{st:?}");
+    assert!(st.delivery_configured);
+    // A broken configuration is a clear error, not a silent skip, and the list screen shows it.
     std::fs::write(w.dir.path().join("digitize/delivery.json"), "{ not json").unwrap();
     assert_eq!(w.app.digitize_sync().unwrap_err().code(), "delivery_config_invalid");
+    let st = w.app.digitize_status().unwrap();
+    let err = st.last_error.expect("last pass failed");
+    assert_eq!(err.code, "delivery_config_invalid");
+    assert!(err.message.contains("không hợp lệ"), "{}", err.message);
+    // Fixed: the next pass clears it.
+    std::fs::write(
+        w.dir.path().join("digitize/delivery.json"),
+        serde_json::json!({ "endpoint": server.url(), "timeout_secs": 10 }).to_string(),
+    )
+    .unwrap();
+    w.app.digitize_sync().unwrap();
+    assert!(w.app.digitize_status().unwrap().last_error.is_none());
 }

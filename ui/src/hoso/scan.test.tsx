@@ -6,6 +6,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import type {
   CurrentCitizenView,
+  DigitizeStatusView,
   HoSoFormView,
   HoSoSummary,
   ProcedureItem,
@@ -470,10 +471,56 @@ describe("scan panel on the intake screen", () => {
   });
 });
 
+const queue = (over: Partial<DigitizeStatusView> = {}): DigitizeStatusView => ({
+  captured: 0,
+  processed: 0,
+  signed: 0,
+  delivered: 0,
+  failed: 0,
+  signing_configured: false,
+  delivery_configured: false,
+  last_sync_at: null,
+  last_error: null,
+  ...over,
+});
+
 describe("Số hóa from the list", () => {
+  it("shows what waits in the queue and why the last background pass stopped", async () => {
+    backend({
+      hoso_list: () => [SAVED],
+      digitize_status: () =>
+        queue({
+          processed: 3,
+          signed: 1,
+          delivered: 7,
+          signing_configured: true,
+          delivery_configured: true,
+          last_sync_at: "2026-11-28T02:00:00Z",
+          last_error: { code: "signing_token_pin", message: "Mã PIN của thiết bị ký số không đúng." },
+        }),
+    });
+    render(<HoSoListScreen />);
+    const line = await screen.findByTestId("queue-status");
+    expect(line.textContent).toContain("3 chờ ký số");
+    expect(line.textContent).toContain("1 đã ký, chờ gửi");
+    expect(line.textContent).toContain("7 đã gửi");
+    const err = screen.getByTestId("queue-error");
+    expect(err.getAttribute("data-code")).toBe("signing_token_pin");
+    expect(err.textContent).toContain("PIN");
+    expect(screen.queryByTestId("queue-local-only")).toBeNull();
+  });
+
+  it("says copies stay on this machine while no provincial endpoint is configured", async () => {
+    backend({ hoso_list: () => [SAVED], digitize_status: () => queue({ processed: 2 }) });
+    render(<HoSoListScreen />);
+    expect((await screen.findByTestId("queue-status")).textContent).toContain("2 chờ gửi");
+    expect(screen.getByTestId("queue-local-only").textContent).toContain("lưu an toàn trên máy này");
+    expect(screen.queryByTestId("queue-error")).toBeNull();
+  });
+
   it("opens the panel for the saved hồ sơ and commits from there", async () => {
     const s = fakeSession([page("p1", 0)], COMPONENTS);
-    const calls = backend({ ...s.handlers, hoso_list: () => [SAVED] });
+    const calls = backend({ ...s.handlers, hoso_list: () => [SAVED], digitize_status: () => queue() });
     render(<HoSoListScreen />);
     fireEvent.click(await screen.findByTestId("hoso-scan"));
     await screen.findByTestId("scan-panel");

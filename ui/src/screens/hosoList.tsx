@@ -7,6 +7,7 @@ import { ErrorBanner, Kbd } from "../widgets";
 import "../hoso/hoso.css";
 import { localTime } from "../hoso/form";
 import { savedPrinter } from "../hoso/printer";
+import { QueueStatus } from "../hoso/queueStatus";
 import { ScanPanel } from "../hoso/scanPanel";
 
 const STATUSES: [string, string][] = [
@@ -75,6 +76,7 @@ export function HoSoListScreen() {
           Tìm <Kbd>Enter</Kbd>
         </button>
       </form>
+      <QueueStatus />
       <ErrorBanner error={error} />
       {info && <p class="ok-text" role="status">{info}</p>}
       {items.length === 0 ? (
