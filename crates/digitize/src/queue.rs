@@ -540,22 +540,14 @@ impl Queue {
 
     /// `signed` → `processed`, forgetting the signed copy (its file is missing or stale).
     fn unsign(&self, id: &str, detail: &str) -> Result<bool> {
-        let now = ts(Utc::now());
-        let tx = self.conn.unchecked_transaction()?;
-        let n = tx.execute(
-            "UPDATE digitize_items SET state = 'processed', signed_file = NULL, signed_sha256 = NULL, \
-             signed_bytes = NULL, signed_at = NULL, updated_at = ?2 WHERE id = ?1 AND state = 'signed'",
-            params![id, now],
-        )?;
-        if n == 1 {
-            tx.execute(
-                "INSERT INTO digitize_events (item_id, at, from_state, to_state, detail) \
-                 VALUES (?1,?2,'signed','processed',?3)",
-                params![id, now, detail],
-            )?;
-        }
-        tx.commit()?;
-        Ok(n == 1)
+        self.transition_with(
+            id,
+            State::Signed,
+            State::Processed,
+            Some(detail),
+            ", signed_file = NULL, signed_sha256 = NULL, signed_bytes = NULL, signed_at = NULL",
+            &[],
+        )
     }
 
     /// Commits an agency-signed copy already written atomically as [`SIGNED_NAME`] in the item
@@ -569,22 +561,14 @@ impl Queue {
         signed_at: DateTime<Utc>,
         detail: &str,
     ) -> Result<bool> {
-        let now = ts(Utc::now());
-        let tx = self.conn.unchecked_transaction()?;
-        let n = tx.execute(
-            "UPDATE digitize_items SET state = 'signed', signed_file = ?2, signed_sha256 = ?3, \
-             signed_bytes = ?4, signed_at = ?5, updated_at = ?6 WHERE id = ?1 AND state = 'processed'",
-            params![id, SIGNED_NAME, sha256_hex, bytes as i64, ts(signed_at), now],
-        )?;
-        if n == 1 {
-            tx.execute(
-                "INSERT INTO digitize_events (item_id, at, from_state, to_state, detail) \
-                 VALUES (?1,?2,'processed','signed',?3)",
-                params![id, now, detail],
-            )?;
-        }
-        tx.commit()?;
-        Ok(n == 1)
+        self.transition_with(
+            id,
+            State::Processed,
+            State::Signed,
+            Some(detail),
+            ", signed_file = ?5, signed_sha256 = ?6, signed_bytes = ?7, signed_at = ?8",
+            &[&SIGNED_NAME, &sha256_hex, &(bytes as i64), &ts(signed_at)],
+        )
     }
 
     fn row_item(&self, r: &Row<'_>) -> rusqlite::Result<Item> {
@@ -779,17 +763,37 @@ impl Queue {
 
     /// Moves an item from `from` to `to` (no-op when it is not in `from`); returns whether it moved.
     pub fn transition(&self, id: &str, from: State, to: State, detail: &str) -> Result<bool> {
+        self.transition_with(id, from, to, Some(detail), "", &[])
+    }
+
+    /// The one guarded state change of the queue: `from` → `to` and the columns of `set`
+    /// (`", col = ?5, …"`, its parameters `extra` numbered from ?5) in one transaction, with
+    /// its event row. Returns false (nothing changed) when the item is not in `from`.
+    fn transition_with(
+        &self,
+        id: &str,
+        from: State,
+        to: State,
+        detail: Option<&str>,
+        set: &str,
+        extra: &[&dyn rusqlite::ToSql],
+    ) -> Result<bool> {
         let now = ts(Utc::now());
         let tx = self.conn.unchecked_transaction()?;
+        let (from_s, to_s) = (from.as_str(), to.as_str());
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&id, &from_s, &to_s, &now];
+        args.extend_from_slice(extra);
         let n = tx.execute(
-            "UPDATE digitize_items SET state = ?3, updated_at = ?4 WHERE id = ?1 AND state = ?2",
-            params![id, from.as_str(), to.as_str(), now],
+            &format!(
+                "UPDATE digitize_items SET state = ?3, updated_at = ?4{set} WHERE id = ?1 AND state = ?2"
+            ),
+            args.as_slice(),
         )?;
         if n == 1 {
             tx.execute(
                 "INSERT INTO digitize_events (item_id, at, from_state, to_state, detail) \
                  VALUES (?1,?2,?3,?4,?5)",
-                params![id, now, from.as_str(), to.as_str(), detail],
+                params![id, now, from_s, to_s, detail],
             )?;
         }
         tx.commit()?;
@@ -820,21 +824,14 @@ impl Queue {
     pub fn commit_pdf(&self, id: &str, pdf: &[u8], sha256_hex: &str) -> Result<()> {
         let path = self.item_dir(id).join(PDF_NAME);
         fsio::write_atomic(&path, pdf)?;
-        let now = ts(Utc::now());
-        let tx = self.conn.unchecked_transaction()?;
-        let n = tx.execute(
-            "UPDATE digitize_items SET state = 'processed', pdf_file = ?2, pdf_sha256 = ?3, \
-             pdf_bytes = ?4, updated_at = ?5 WHERE id = ?1 AND state = 'captured'",
-            params![id, PDF_NAME, sha256_hex, pdf.len() as i64, now],
+        self.transition_with(
+            id,
+            State::Captured,
+            State::Processed,
+            None,
+            ", pdf_file = ?5, pdf_sha256 = ?6, pdf_bytes = ?7",
+            &[&PDF_NAME, &sha256_hex, &(pdf.len() as i64)],
         )?;
-        if n == 1 {
-            tx.execute(
-                "INSERT INTO digitize_events (item_id, at, from_state, to_state) \
-                 VALUES (?1,?2,'captured','processed')",
-                params![id, now],
-            )?;
-        }
-        tx.commit()?;
         Ok(())
     }
 

@@ -4,33 +4,13 @@ mod common;
 use chrono::Utc;
 use common::*;
 use digitize::deliver::{deliver_pass, HttpDelivery, Policy};
-use digitize::ingest::{ingest, IngestRequest};
 use digitize::queue::{Queue, State};
 use digitize::standin::{Fault, Standin};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 fn setup(n_items: usize) -> (tempfile::TempDir, Queue, Vec<String>) {
-    let d = tempfile::tempdir().unwrap();
-    let src = d.path().join("in");
-    write_pages(&src, 1, 5);
-    let (q, _) = Queue::open(&d.path().join("dg")).unwrap();
-    let ids = (0..n_items)
-        .map(|i| {
-            ingest(
-                &q,
-                &IngestRequest {
-                    item: new_item("H9", &format!("tp-{i}")),
-                    inputs: vec![src.clone()],
-                    fallback_dpi: None,
-                    threads: 1,
-                },
-            )
-            .unwrap()
-            .item_id
-        })
-        .collect();
-    (d, q, ids)
+    queue_with_items("H9", 1, 5, n_items)
 }
 
 fn fast() -> Policy {

@@ -7,7 +7,6 @@ mod common;
 use chrono::{TimeZone, Utc};
 use common::*;
 use digitize::deliver::{deliver_pass, HttpDelivery, Policy};
-use digitize::ingest::{ingest, IngestRequest};
 use digitize::queue::{Queue, State, SIGNED_NAME};
 use digitize::sign::{sign_item, sign_pending, Signer, DEFAULT_COPY_TYPE};
 use digitize::standin::Standin;
@@ -45,26 +44,7 @@ fn signer() -> Signer {
 }
 
 fn setup(n: usize) -> (tempfile::TempDir, Queue, Vec<String>) {
-    let d = tempfile::tempdir().unwrap();
-    let src = d.path().join("in");
-    write_pages(&src, 2, 11);
-    let (q, _) = Queue::open(&d.path().join("dg")).unwrap();
-    let ids = (0..n)
-        .map(|i| {
-            ingest(
-                &q,
-                &IngestRequest {
-                    item: new_item("H-SIGN", &format!("tp-{i}")),
-                    inputs: vec![src.clone()],
-                    fallback_dpi: None,
-                    threads: 1,
-                },
-            )
-            .unwrap()
-            .item_id
-        })
-        .collect();
-    (d, q, ids)
+    queue_with_items("H-SIGN", 2, 11, n)
 }
 
 fn now() -> chrono::DateTime<Utc> {

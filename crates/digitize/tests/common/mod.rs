@@ -78,3 +78,34 @@ pub fn pdfinfo_pages(pdf: &Path) -> u32 {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("pdfinfo: {s}"))
 }
+
+/// A fresh queue in a temp dir with `n` items of hồ sơ `ma`, each ingested from the same
+/// `pages` generated pages (`seed`), components `tp-0`, `tp-1`, …
+pub fn queue_with_items(
+    ma: &str,
+    pages: usize,
+    seed: u64,
+    n: usize,
+) -> (tempfile::TempDir, digitize::queue::Queue, Vec<String>) {
+    use digitize::ingest::{ingest, IngestRequest};
+    let d = tempfile::tempdir().unwrap();
+    let src = d.path().join("in");
+    write_pages(&src, pages, seed);
+    let (q, _) = digitize::queue::Queue::open(&d.path().join("dg")).unwrap();
+    let ids = (0..n)
+        .map(|i| {
+            ingest(
+                &q,
+                &IngestRequest {
+                    item: new_item(ma, &format!("tp-{i}")),
+                    inputs: vec![src.clone()],
+                    fallback_dpi: None,
+                    threads: 1,
+                },
+            )
+            .unwrap()
+            .item_id
+        })
+        .collect();
+    (d, q, ids)
+}
